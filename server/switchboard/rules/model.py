@@ -36,6 +36,7 @@ class Metadata:
     reviewers: tuple[str, ...] = ()
     review_by: dt.date | None = None
     change_note: str | None = None
+    review_every: str = ""  # as written (90d, 6w, 3m, 1y); months and years are calendar ones
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,8 @@ class FileInfo:
     """One file of the revision, with its metadata (used by reminders and the UI)."""
 
     path: str
-    kind: str  # settings | intent | escalation | queue | template | snippet | entity | connector | test
+    # settings | intent | escalation | queue | template | snippet | entity | connector | test
+    kind: str
     id: str
     metadata: Metadata
     blob_sha: str = ""
@@ -110,6 +112,9 @@ class Lookup:
     connector: str
     query: str
     as_: str
+    # query param -> fact name it is bound to; the loader fills in every param of the query,
+    # `entities.<param>` unless the file's `params` says otherwise
+    params: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def ref(self) -> QueryRef:
@@ -208,6 +213,7 @@ class Field:
     name: str
     type: Literal["string", "number", "boolean", "date", "datetime", "list"]
     pointer: str | None = None
+    values: tuple[str, ...] = ()  # the closed set of values of a text field, when declared
 
 
 @dataclass(frozen=True, slots=True)

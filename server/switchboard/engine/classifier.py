@@ -1,0 +1,199 @@
+"""Intent classification: the backend interface, the backend registry and training.
+
+A backend turns text into a `Prediction` with a probability per intent. Backends are found
+by name in a registry, so another one (a sentence-embedding model, say) can be added later
+with `register_backend` and chosen in `switchboard.yaml` as `classifier: {backend: NAME}`.
+The default backend, `ngram`, lives in `engine.ngram`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import pickle
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from switchboard.engine.language import detect_language
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BACKEND = "ngram"
+# Below this gap between the two best intents, the top intent is not trusted either.
+DEFAULT_MIN_MARGIN = 0.2
+_CACHE_FORMAT = 1  # bump when a backend's pickled layout changes
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    intent: str
+    confidence: float
+    scores: list[tuple[str, float]]  # every intent, best first
+    language: str | None = None
+
+    @property
+    def margin(self) -> float:
+        """How far the best intent is ahead of the second best (1.0 with one intent)."""
+        if len(self.scores) < 2:
+            return 1.0
+        return self.scores[0][1] - self.scores[1][1]
+
+
+class Backend(Protocol):
+    """What every classifier backend offers. Both methods must be safe to call concurrently."""
+
+    name: str
+
+    def predict(self, text: str) -> Prediction: ...
+
+    def predict_many(self, texts: Sequence[str]) -> list[Prediction]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingSet:
+    """Labelled phrases of one revision: every intent's examples and keywords, all locales."""
+
+    texts: tuple[str, ...]
+    labels: tuple[str, ...]
+    intents: tuple[str, ...]  # every intent id, sorted, including those without phrases
+
+    def digest(self) -> str:
+        payload = json.dumps([self.texts, self.labels, self.intents], ensure_ascii=False)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+
+BackendFactory = Callable[[TrainingSet, Mapping[str, Any]], Backend]
+_REGISTRY: dict[str, BackendFactory] = {}
+
+
+def register_backend(name: str, factory: BackendFactory) -> None:
+    """Make a backend available under `name` for `classifier: {backend: name}`."""
+    _REGISTRY[name] = factory
+
+
+def backend_names() -> list[str]:
+    _ensure_builtin()
+    return sorted(_REGISTRY)
+
+
+def _ensure_builtin() -> None:
+    if DEFAULT_BACKEND not in _REGISTRY:
+        from switchboard.engine import ngram  # registers itself on import
+
+        register_backend(DEFAULT_BACKEND, ngram.fit_backend)
+
+
+@dataclass(frozen=True, slots=True)
+class Classifier:
+    """A trained backend for one revision, plus the language guess every prediction carries."""
+
+    backend: Backend
+    revision: str
+    min_margin: float = DEFAULT_MIN_MARGIN
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def predict(self, text: str) -> Prediction:
+        return _with_language(self.backend.predict(text), text)
+
+    def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
+        predictions = self.backend.predict_many(texts)
+        return [_with_language(p, t) for p, t in zip(predictions, texts, strict=True)]
+
+
+def _with_language(prediction: Prediction, text: str) -> Prediction:
+    if prediction.language is not None:
+        return prediction
+    return Prediction(
+        prediction.intent, prediction.confidence, prediction.scores, detect_language(text)
+    )
+
+
+def training_set(ruleset: Any) -> TrainingSet:
+    texts: list[str] = []
+    labels: list[str] = []
+    for intent_id in sorted(ruleset.intents):
+        intent = ruleset.intents[intent_id]
+        for source in (intent.examples, intent.keywords):
+            for locale in sorted(source):
+                for phrase in source[locale]:
+                    texts.append(phrase)
+                    labels.append(intent_id)
+    return TrainingSet(tuple(texts), tuple(labels), tuple(sorted(ruleset.intents)))
+
+
+def classifier_settings(ruleset: Any) -> dict[str, Any]:
+    """`classifier:` from switchboard.yaml when the loader provides it, else the defaults."""
+    raw = getattr(ruleset.settings, "classifier", None) or {}
+    return dict(raw)
+
+
+def train(ruleset: Any, cache_dir: str | Path | None = None) -> Classifier:
+    """Train the configured backend on the ruleset's phrases, reusing a cached model if any."""
+    _ensure_builtin()
+    options = classifier_settings(ruleset)
+    name = str(options.pop("backend", DEFAULT_BACKEND))
+    min_margin = float(options.pop("min_margin", DEFAULT_MIN_MARGIN))
+    if name not in _REGISTRY:
+        raise ValueError(f"unknown classifier backend {name!r}; known: {backend_names()}")
+    data = training_set(ruleset)
+    if not data.texts:
+        raise ValueError("no intent has examples or keywords: nothing to train the classifier on")
+    path = _cache_path(cache_dir, ruleset.revision, name, options, data)
+    backend = _read_cache(path) if path else None
+    if backend is None:
+        backend = _REGISTRY[name](data, options)
+        if path:
+            _write_cache(path, backend)
+    return Classifier(backend, ruleset.revision, min_margin, options)
+
+
+def _cache_path(
+    cache_dir: str | Path | None,
+    revision: str,
+    name: str,
+    options: Mapping[str, Any],
+    data: TrainingSet,
+) -> Path | None:
+    if cache_dir is None:
+        return None
+    import sklearn
+
+    key = json.dumps(
+        [_CACHE_FORMAT, name, sorted(options.items()), sklearn.__version__, data.digest()],
+        default=str,
+    )
+    digest = hashlib.sha256(key.encode()).hexdigest()[:20]
+    safe_revision = "".join(ch for ch in revision if ch.isalnum())[:40] or "worktree"
+    return Path(cache_dir) / f"classifier-{name}-{safe_revision}-{digest}.pickle"
+
+
+# The cache holds only files this process wrote into its own cache directory, so unpickling
+# them is as trusted as the code itself. Never point cache_dir at a shared or writable-by-others
+# location: pickle runs code on load.
+def _read_cache(path: Path) -> Backend | None:
+    try:
+        with path.open("rb") as handle:
+            backend: Backend = pickle.load(handle)
+    except FileNotFoundError:
+        return None
+    except Exception as exc:  # a truncated or stale file: retrain and overwrite
+        log.warning("ignoring unreadable classifier cache %s: %s", path, exc)
+        return None
+    return backend
+
+
+def _write_cache(path: Path, backend: Backend) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".classifier-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(backend, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

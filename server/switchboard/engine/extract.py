@@ -1,0 +1,88 @@
+"""Entity extraction: the repository's patterns for references, built-in parsers for the rest.
+
+`string` entities run their RE2 patterns in order; a value template such as `SO{1}{2}` is
+filled from the capture groups, upper-cased and, when the entity has a `valid` pattern,
+kept only if it matches. The first valid value wins. `number` entities read the matched
+text as a number. `money` entities take the largest amount written with a currency (the
+largest, so that a rule on "an amount over X" sees the claim, not a line item) and set
+`currency` beside it. `date` entities take the first date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import re2
+
+from switchboard.engine.dates import find_dates
+from switchboard.engine.money import find_money, parse_number
+
+_GROUP = re.compile(r"\{(\d)\}")
+_SPACE = re.compile(r"\s+")
+
+
+def compile_pattern(regex: str) -> Any:
+    """An RE2 pattern as the rules format defines them: case-insensitive."""
+    options = re2.Options()
+    options.case_sensitive = False
+    return re2.compile(regex, options)
+
+
+def _fill(template: str | None, match: Any) -> str:
+    if template is None:
+        return str(match.group(0))
+    return _GROUP.sub(lambda m: match.group(int(m.group(1))) or "", template)
+
+
+def _candidates(entity: Any, text: str) -> Iterable[str]:
+    for pattern in entity.patterns:
+        compiled = pattern.compiled or compile_pattern(pattern.regex)
+        for match in compiled.finditer(text):
+            yield _SPACE.sub("", _fill(pattern.value, match)).upper()
+
+
+def _is_valid(entity: Any, value: str) -> bool:
+    if entity.valid is None:
+        return True
+    valid = entity.valid
+    if isinstance(valid, str):
+        valid = compile_pattern(valid)
+    return valid.search(value) is not None
+
+
+def _string_value(entity: Any, text: str) -> str | None:
+    for value in _candidates(entity, text):
+        if value and _is_valid(entity, value):
+            return value
+    return None
+
+
+def extract(entities: Mapping[str, Any], text: str, today: dt.date) -> dict[str, Any]:
+    """`{entity id: value}` for every entity found in normalised `text`, plus `currency`."""
+    found: dict[str, Any] = {}
+    amounts = None
+    dates = None
+    for entity_id, entity in entities.items():
+        if entity.type == "money":
+            amounts = find_money(text) if amounts is None else amounts
+            if amounts:
+                largest = max(amounts, key=lambda money: money.amount)
+                found[entity_id] = largest.amount
+                found["currency"] = largest.currency
+        elif entity.type == "date":
+            dates = find_dates(text, today) if dates is None else dates
+            if dates:
+                found[entity_id] = dates[0][1]
+        elif entity.type == "number":
+            raw = _string_value(entity, text)
+            number = parse_number(raw) if raw else None
+            if number is not None:
+                found[entity_id] = number
+        else:
+            value = _string_value(entity, text)
+            if value is not None:
+                found[entity_id] = value
+    return found

@@ -1,0 +1,175 @@
+"""The default classifier backend: TF-IDF word and character n-grams, logistic regression.
+
+Text is normalised, case- and accent-folded and every digit run becomes `0`, so that order
+and invoice numbers shape the features only as "a number follows SO" and never by value.
+Probabilities are calibrated with one temperature fitted on cross-validated predictions of
+the training phrases, so that "0.8" means roughly "right four times in five".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from scipy.special import log_softmax, softmax
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import FeatureUnion
+
+from switchboard.engine.classifier import Prediction, TrainingSet
+from switchboard.engine.text import fold, normalize, transliterate_umlauts
+
+_DIGITS = re.compile(r"\d+")
+_SMALL_BATCH = 8  # up to this many texts, vectorise in Python: much faster than sklearn's call
+_TEMPERATURES = np.geomspace(0.05, 20.0, 120)
+DEFAULTS: dict[str, Any] = {"c": 20.0, "class_weight": "balanced", "calibrate": True}
+
+
+def prepare(text: str) -> str:
+    """The feature view of a text: normalised, folded, umlaut digraphs unified, digits as 0."""
+    return _DIGITS.sub("0", transliterate_umlauts(fold(normalize(text))))
+
+
+def _features() -> FeatureUnion:
+    words = TfidfVectorizer(
+        analyzer="word",
+        ngram_range=(1, 2),
+        token_pattern=r"(?u)\b\w+\b",
+        lowercase=False,
+        sublinear_tf=True,
+    )
+    chars = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(2, 5), lowercase=False, sublinear_tf=True
+    )
+    return FeatureUnion([("words", words), ("chars", chars)])
+
+
+def _logits(model: LogisticRegression, matrix: Any) -> np.ndarray:
+    logits = np.asarray(model.decision_function(matrix))
+    if logits.ndim == 1:  # two classes: sklearn gives the second class's log-odds only
+        logits = np.column_stack([np.zeros_like(logits), logits])
+    return logits
+
+
+class NgramBackend:
+    name = "ngram"
+
+    def __init__(self, options: Mapping[str, Any]) -> None:
+        settings = {**DEFAULTS, **options}
+        self.c = float(settings["c"])
+        self.class_weight = settings["class_weight"]
+        self.calibrate = bool(settings["calibrate"])
+        self.temperature = 1.0
+        self.features = _features()
+        self.model = self._model()
+        self.intents: tuple[str, ...] = ()
+
+    def _model(self) -> LogisticRegression:
+        return LogisticRegression(C=self.c, class_weight=self.class_weight, max_iter=5000)
+
+    def fit(self, data: TrainingSet) -> NgramBackend:
+        texts = [prepare(t) for t in data.texts]
+        labels = np.array(data.labels)
+        matrix = self.features.fit_transform(texts)
+        self.model.fit(matrix, labels)
+        self.intents = tuple(str(c) for c in self.model.classes_)
+        if self.calibrate:
+            self.temperature = self._fit_temperature(texts, labels)
+        return self
+
+    def _fit_temperature(self, texts: list[str], labels: np.ndarray) -> float:
+        """The temperature that minimises the log loss of out-of-fold predictions."""
+        _, counts = np.unique(labels, return_counts=True)
+        folds = int(min(5, counts.min()))
+        if folds < 2 or len(counts) < 2:
+            return 1.0
+        logits = np.zeros((len(texts), len(self.intents)))
+        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=7)
+        for train_index, test_index in splitter.split(texts, labels):
+            features = _features()
+            model = self._model()
+            model.fit(features.fit_transform([texts[i] for i in train_index]), labels[train_index])
+            fold_logits = _logits(model, features.transform([texts[i] for i in test_index]))
+            columns = [self.intents.index(str(c)) for c in model.classes_]
+            block = np.full((len(test_index), len(self.intents)), -1e3)
+            block[:, columns] = fold_logits
+            logits[test_index] = block
+        truth = np.array([self.intents.index(str(label)) for label in labels])
+        losses = [
+            -log_softmax(logits / t, axis=1)[np.arange(len(truth)), truth].mean()
+            for t in _TEMPERATURES
+        ]
+        return float(_TEMPERATURES[int(np.argmin(losses))])
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        if len(texts) <= _SMALL_BATCH:
+            logits = np.vstack([self._single_logits(prepare(t)) for t in texts])
+        else:
+            logits = _logits(self.model, self.features.transform([prepare(t) for t in texts]))
+        return np.asarray(softmax(logits / self.temperature, axis=1))
+
+    def _single_logits(self, prepared: str) -> np.ndarray:
+        """The logits of one text without sklearn's per-call overhead (same arithmetic)."""
+        columns: list[int] = []
+        weights: list[float] = []
+        offset = 0
+        for analyze, vocabulary, idf in self._fast_parts():
+            found: dict[int, float] = {}
+            for term, count in Counter(analyze(prepared)).items():
+                index = vocabulary.get(term)
+                if index is not None:
+                    found[index] = (1.0 + math.log(count)) * idf[index]
+            norm = math.sqrt(sum(w * w for w in found.values())) or 1.0
+            columns.extend(offset + index for index in found)
+            weights.extend(w / norm for w in found.values())
+            offset += len(vocabulary)
+        logits = np.array(weights) @ self._coef_rows()[columns] + self.model.intercept_
+        if logits.shape[0] == 1:
+            logits = np.array([0.0, logits[0]])
+        return logits
+
+    def _fast_parts(self) -> list[tuple[Any, dict[str, int], np.ndarray]]:
+        parts = self.__dict__.get("_parts")
+        if parts is None:
+            parts = [
+                (vec.build_analyzer(), vec.vocabulary_, vec.idf_)
+                for _, vec in self.features.transformer_list
+            ]
+            self.__dict__["_parts"] = parts
+        return parts
+
+    def _coef_rows(self) -> np.ndarray:
+        rows = self.__dict__.get("_rows")
+        if rows is None:
+            rows = self.__dict__["_rows"] = np.ascontiguousarray(self.model.coef_.T)
+        return rows
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_parts", None)  # derived from the vectorizers and the model after loading
+        state.pop("_rows", None)
+        return state
+
+    def predict(self, text: str) -> Prediction:
+        return self.predict_many([text])[0]
+
+    def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
+        if not texts:
+            return []
+        result = []
+        for row in self.probabilities(texts):
+            order = np.argsort(-row)
+            scores = [(self.intents[i], float(row[i])) for i in order]
+            result.append(Prediction(scores[0][0], scores[0][1], scores))
+        return result
+
+
+def fit_backend(data: TrainingSet, options: Mapping[str, Any]) -> NgramBackend:
+    if len(set(data.labels)) < 2:
+        raise ValueError("the classifier needs phrases for at least two intents")
+    return NgramBackend(options).fit(data)

@@ -1,0 +1,142 @@
+"""A revision's escalation rules, compiled once and indexed for fast evaluation.
+
+Two indexes keep rule evaluation in the tens of microseconds with hundreds of rules, without
+changing which rules fire:
+- most rules start with `intent in [...]`; such a rule cannot match another intent, so each
+  intent keeps only the rules that can match it;
+- a rule that only asks whether a text contains one of some phrases is looked up from the
+  phrases actually found in the text (one pass for all such rules) instead of being run.
+Fired rules are always reported in evaluation order.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from switchboard.engine.conditions import (
+    Compiler,
+    FactView,
+    PhraseBook,
+    Predicate,
+    intents_of,
+    phrase_only,
+    referenced_facts,
+)
+from switchboard.rules.model import Query, Rule
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    index: int
+    rule: Rule
+    holds: Predicate
+    facts: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Program:
+    rules: tuple[CompiledRule, ...]  # every rule, in evaluation order
+    by_intent: Mapping[str, tuple[CompiledRule, ...]]  # rules to run for an intent
+    unscoped: tuple[CompiledRule, ...]  # rules to run for an intent the taxonomy lacks
+    by_phrase: Mapping[str, Mapping[str, tuple[int, ...]]]  # fact -> phrase -> rule indexes
+    facts_by_intent: Mapping[str, frozenset[str]]  # facts the rules for that intent read
+    book: PhraseBook
+    queries: Mapping[tuple[str, str], Query]  # (connector, query) -> query, for lookups
+
+    def view(self, facts: Mapping[str, Any]) -> FactView:
+        return FactView(facts, self.book)
+
+    def rules_for(self, intent: str) -> tuple[CompiledRule, ...]:
+        return self.by_intent.get(intent, self.unscoped)
+
+    def facts_for(self, intent: str) -> frozenset[str]:
+        return self.facts_by_intent.get(intent, self.facts_by_intent.get("", frozenset()))
+
+    def evaluated(self, intent: str) -> int:
+        """How many rules can match `intent` (the others cannot, whatever the facts)."""
+        phrase_rules = {
+            i for index in self.by_phrase.values() for ids in index.values() for i in ids
+        }
+        return len(self.rules_for(intent)) + len(phrase_rules)
+
+    def fired(self, intent: str, view: FactView) -> list[Rule]:
+        """Every rule that holds, in evaluation order."""
+        hits = [c.index for c in self.rules_for(intent) if c.holds(view)]
+        found_any = False
+        for fact, index in self.by_phrase.items():
+            for phrase in view.found(fact):
+                matched = index.get(phrase)
+                if matched:
+                    hits.extend(matched)
+                    found_any = True
+        if found_any:
+            hits = sorted(set(hits))
+        return [self.rules[i].rule for i in hits]
+
+
+def compile_program(ruleset: Any) -> Program:
+    compiler = Compiler(ruleset.facts)
+    rules: list[CompiledRule] = []
+    scopes: list[frozenset[str] | None] = []
+    by_phrase: dict[str, dict[str, list[int]]] = {}
+    phrase_rules: set[int] = set()
+    for index, rule in enumerate(ruleset.rules):
+        facts = frozenset(referenced_facts(rule.when))
+        rules.append(CompiledRule(index, rule, compiler.compile(rule.when), facts))
+        scopes.append(intents_of(rule.when))
+        tests = phrase_only(rule.when)
+        if tests is not None:
+            phrase_rules.add(index)
+            for test in tests:
+                for phrase in compiler.phrases(test):
+                    by_phrase.setdefault(test.fact, {}).setdefault(phrase, []).append(index)
+
+    def runnable(intent: str | None) -> tuple[CompiledRule, ...]:
+        return tuple(
+            c
+            for c, scope in zip(rules, scopes, strict=True)
+            if c.index not in phrase_rules and (scope is None or intent in scope)
+        )
+
+    def read(intent: str | None) -> frozenset[str]:
+        chosen = [c for c, s in zip(rules, scopes, strict=True) if s is None or intent in s]
+        return frozenset().union(*(c.facts for c in chosen))
+
+    intents = list(ruleset.intents)
+    return Program(
+        rules=tuple(rules),
+        by_intent={intent: runnable(intent) for intent in intents},
+        unscoped=runnable(None),
+        by_phrase={
+            f: {p: tuple(ids) for p, ids in index.items()} for f, index in by_phrase.items()
+        },
+        facts_by_intent={intent: read(intent) for intent in [*intents, ""]},
+        book=compiler.book,
+        queries={
+            (connector.id, name): query
+            for connector in ruleset.connectors.values()
+            for name, query in connector.queries.items()
+        },
+    )
+
+
+_cache: dict[int, Program] = {}
+_lock = threading.Lock()
+
+
+def program_for(ruleset: Any) -> Program:
+    """The compiled program of `ruleset`, built on first use and dropped with the ruleset."""
+    key = id(ruleset)
+    program = _cache.get(key)
+    if program is None:
+        program = compile_program(ruleset)
+        with _lock:
+            if key not in _cache:
+                _cache[key] = program
+                weakref.finalize(ruleset, _cache.pop, key, None)
+            program = _cache[key]
+    return program

@@ -1,0 +1,53 @@
+"""Text normalisation shared by classification, extraction and conditions.
+
+`normalize` makes text safe to read (NFKC, invisible format characters removed) without
+changing its meaning; `fold` makes it comparable (case- and accent-free); `word_string`
+turns folded text into a space-padded run of words for whole-word phrase matching.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# German text typed without umlauts writes them as two letters; both spellings must match.
+_UMLAUT_DIGRAPHS = re.compile(r"([aou])e")
+_WORDS = re.compile(r"\w+")
+_MAX_TEXT = 100_000  # characters; longer inquiries are cut before any matching
+
+
+def normalize(text: str) -> str:
+    """NFKC, with zero-width and other invisible format characters (category Cf) removed.
+
+    Invisible characters could otherwise split a word ("law\u200byer") so that a rule
+    looking for it would not see it.
+    """
+    text = text[:_MAX_TEXT]
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+def fold(text: str) -> str:
+    """Case- and accent-folded text: `Rückerstattung` -> `ruckerstattung`, `Straße` -> `strasse`."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.casefold()
+
+
+def transliterate_umlauts(folded: str) -> str:
+    """`rueckerstattung` -> `ruckerstattung`: the digraph spelling of folded umlauts."""
+    return _UMLAUT_DIGRAPHS.sub(r"\1", folded)
+
+
+def words(folded: str) -> list[str]:
+    """The words of already folded text."""
+    return _WORDS.findall(folded)
+
+
+def word_string(folded: str) -> str:
+    """Folded text as ` word word word ` so that ` phrase ` finds whole words only."""
+    return " " + " ".join(_WORDS.findall(folded)) + " "

@@ -1,0 +1,160 @@
+"""Loads one revision of a rules repository: read, parse, validate, compile, build the engine.
+
+Every problem in every file is collected; nothing stops at the first one. A Ruleset is only
+built when there is no error at all (warnings are fine), so a broken revision can never be
+served: the caller keeps whatever it had before.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from switchboard.rules import schema_check
+from switchboard.rules.definitions import check_definitions
+from switchboard.rules.document import Document
+from switchboard.rules.escalations import compile_rules
+from switchboard.rules.facts import Catalogue, build_catalogue
+from switchboard.rules.index import Index, build_index
+from switchboard.rules.layout import kind_of
+from switchboard.rules.model import Rule, Ruleset
+from switchboard.rules.outcomes import check_outcomes
+from switchboard.rules.problems import Problem, has_errors, sort_key
+from switchboard.rules.source import Source, open_source
+from switchboard.rules.template_check import check_templates
+from switchboard.rules.values import check_values
+from switchboard.rules.xrefs import check_references
+from switchboard.rules.yamlread import parse_yaml
+
+PHASES = ("read", "parse", "validate", "compile", "engine")
+
+
+@dataclass(slots=True)
+class LoadResult:
+    revision: str  # commit SHA, "worktree" for a plain folder, "" when nothing could be read
+    ruleset: Ruleset | None  # None when there is any error
+    problems: list[Problem] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # phase -> seconds
+    counts: dict[str, int] = field(default_factory=dict)  # kind -> number of files
+
+    @property
+    def ok(self) -> bool:
+        return self.ruleset is not None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def load_ruleset(
+    path: str | os.PathLike[str],
+    rev: str | None = None,
+    *,
+    build_engine: bool = True,
+    cache_dir: str | os.PathLike[str] | None = None,
+) -> LoadResult:
+    """Read `path` (a git repository at `rev`, default HEAD, or a plain folder) and compile it."""
+    timings: dict[str, float] = {}
+    with _timed(timings, "read"):
+        source = open_source(path, rev)
+    return load_source(source, build_engine=build_engine, cache_dir=cache_dir, timings=timings)
+
+
+def load_source(
+    source: Source,
+    *,
+    build_engine: bool = True,
+    cache_dir: str | os.PathLike[str] | None = None,
+    timings: dict[str, float] | None = None,
+) -> LoadResult:
+    """Like `load_ruleset`, for files already read (e.g. from `source_from_files`)."""
+    result = LoadResult(source.revision, None, list(source.problems), timings or {})
+    if has_errors(source.problems) and not source.files:
+        return result  # nothing could be read: the reading problem says it all
+    with _timed(result.timings, "parse"):
+        docs, unreadable = _parse(source, result.problems)
+    result.counts = {kind: sum(d.kind == kind for d in docs) for kind in {d.kind for d in docs}}
+    with _timed(result.timings, "validate"):
+        index, facts, rules = _validate(docs, unreadable, result.problems)
+    result.problems.sort(key=sort_key)
+    if has_errors(result.problems) or not source.files:
+        return result
+    with _timed(result.timings, "compile"):
+        from switchboard.rules.compile import build_ruleset
+
+        ruleset = build_ruleset(index, facts, rules, source.revision)
+    if build_engine:
+        with _timed(result.timings, "engine"):
+            ruleset = _with_engine(ruleset, cache_dir, result.problems)
+    result.ruleset = None if has_errors(result.problems) else ruleset
+    return result
+
+
+def _parse(source: Source, problems: list[Problem]) -> tuple[list[Document], set[str]]:
+    """The documents, and the kinds of files that could not be parsed."""
+    docs = []
+    unreadable = {str(kind_of(p.file)) for p in source.problems if p.code == "file_too_large"}
+    for file in source.files:
+        parsed, found = parse_yaml(file.path, file.data)
+        problems += found
+        kind = kind_of(file.path)
+        if kind is None:
+            continue
+        if parsed is None:
+            unreadable.add(kind)
+        else:
+            docs.append(Document(file.path, kind, parsed.data, parsed.marks, file.blob_sha))
+    return docs, unreadable
+
+
+def _validate(
+    docs: list[Document], unreadable: set[str], problems: list[Problem]
+) -> tuple[Index, Catalogue, tuple[Rule, ...]]:
+    for doc in docs:
+        problems += schema_check.check(doc)
+    index, found = build_index(docs, unreadable)
+    problems += found
+    facts, found = build_catalogue(index)
+    problems += found
+    checks: list[Callable[[Index], list[Problem]]] = [
+        check_values,
+        check_definitions,
+        lambda i: check_references(i, facts),
+        check_outcomes,
+        check_templates,
+    ]
+    for check in checks:
+        problems += check(index)
+    rules = compile_rules(index, facts, problems)
+    return index, facts, rules
+
+
+def _with_engine(
+    ruleset: Ruleset, cache_dir: str | os.PathLike[str] | None, problems: list[Problem]
+) -> Ruleset:
+    """The ruleset with its sandboxed renderer and trained classifier attached."""
+    from switchboard.engine import classifier, render
+
+    try:
+        renderer = render.Renderer.build(ruleset)
+        trained = classifier.train(ruleset, cache_dir=Path(cache_dir) if cache_dir else None)
+    except Exception as exc:  # reported like any other problem; the old revision stays live
+        message = f"The engine could not be prepared for this revision: {exc}"
+        problems.append(Problem(".", 1, 1, "", "engine_build_failed", message))
+        return ruleset
+    return dataclasses.replace(ruleset, renderer=renderer, classifier=trained)
+
+
+@contextmanager
+def _timed(timings: dict[str, float], phase: str) -> Iterator[Any]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[phase] = timings.get(phase, 0.0) + time.perf_counter() - start

@@ -1,0 +1,377 @@
+"""The embedding classifier backend: model integrity, the out-of-scope gate, the cache, strict mode.
+
+Everything runs the real model from the installed package. Latency is measured by
+bench/eval_embedding.py, never asserted here.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from switchboard.engine import ngram
+from switchboard.engine._example_vectors import cache_file, example_vectors, examples_of
+from switchboard.engine._onnx_model import (
+    MINILM,
+    Encoder,
+    ModelIntegrityError,
+    ModelUnavailableError,
+    PackagedFile,
+    shared_encoder,
+)
+from switchboard.engine.classifier import TrainingSet, training_set
+from switchboard.engine.embedding import (
+    EmbeddingBackend,
+    StaleModelError,
+    StrictBackend,
+    fit_backend,
+    language_of,
+)
+from switchboard.rules.model import Intent, Location, Ruleset, Settings
+
+EXAMPLES = {
+    "order_status": {
+        "en": [
+            "Where is my order SO4500123?",
+            "Has our purchase order 4711-0045 been confirmed yet?",
+            "Could you tell me the status of order SO4500871?",
+            "Has SO4502316 shipped? I need the tracking number.",
+        ],
+        "de": [
+            "Wo steht unsere Bestellung SO4500123?",
+            "Ist der Auftrag SO4501204 schon versendet worden?",
+            "Wie ist der aktuelle Stand unserer Bestellung HK-2026-118?",
+        ],
+    },
+    "invoice": {
+        "en": [
+            "Please send me a copy of invoice INV26004512.",
+            "We cannot find the invoice for order SO4500123, can you resend it?",
+            "Is invoice INV26004490 already paid on your side?",
+        ],
+        "de": [
+            "Bitte schicken Sie uns die Rechnung INV26004512 noch einmal.",
+            "Wir vermissen die Rechnung zum Auftrag SO4500871.",
+        ],
+    },
+    "complaint": {
+        "en": [
+            "This is the third late delivery in a row, we are very unhappy with your service.",
+            "Nobody ever calls back, this is unacceptable.",
+        ],
+        "de": ["Wir sind mit Ihrem Service sehr unzufrieden, schon wieder zu spät."],
+    },
+    "out_of_scope": {
+        "en": [
+            "I would like to apply for the service technician position.",
+            "Please unsubscribe me from your newsletter.",
+        ],
+        "de": ["Bitte melden Sie mich vom Newsletter ab."],
+    },
+}
+ROUTINE = {"order_status", "invoice"}
+FRENCH = [
+    "Bonjour, pourriez-vous me dire où en est notre commande SO4500123 ? Merci d'avance.",
+    "Nous n'avons toujours pas reçu la facture INV26004512, pouvez-vous nous la renvoyer ?",
+]
+POLISH = [
+    "Dzień dobry, kiedy dostaniemy zamówienie SO4500123? Pozdrawiam",
+    "Proszę o przesłanie kopii faktury INV26004512.",
+]
+
+
+def make_ruleset(examples: dict[str, dict[str, list[str]]], revision: str = "c0ffee") -> Ruleset:
+    intents = {
+        name: Intent(
+            id=name,
+            title=name,
+            description="",
+            routine=name in ROUTINE,
+            out_of_scope=name == "out_of_scope",
+            queue="order_desk",
+            priority="normal",
+            confidence_floor=None,
+            one_of=(),
+            answer=None,
+            clarify_template=None,
+            examples={locale: tuple(p) for locale, p in phrases.items()},
+            keywords={},
+            location=Location(f"taxonomy/{name}.yaml"),
+        )
+        for name, phrases in examples.items()
+    }
+    settings = Settings(
+        name="test desk",
+        locales=("en", "de"),
+        default_locale="en",
+        time_zone="Europe/Berlin",
+        approved_ref="main",
+        default_queue="order_desk",
+        confidence_floor=0.6,
+        conversation_window_days=14,
+        customer_lookup=None,
+        business_hours={},
+    )
+    return Ruleset(
+        revision=revision,
+        settings=settings,
+        intents=intents,
+        rules=(),
+        queues={},
+        templates={},
+        snippets={},
+        entities={},
+        connectors={},
+        tests=(),
+        files=(),
+        facts={},
+    )
+
+
+def build(ruleset: Ruleset, **options: object) -> EmbeddingBackend | StrictBackend:
+    backend = fit_backend(training_set(ruleset), {"ruleset": ruleset, **options})
+    assert isinstance(backend, EmbeddingBackend | StrictBackend)
+    return backend
+
+
+@pytest.fixture(scope="module")
+def ruleset() -> Ruleset:
+    return make_ruleset(EXAMPLES)
+
+
+@pytest.fixture(scope="module")
+def backend(ruleset: Ruleset) -> EmbeddingBackend:
+    built = build(ruleset)
+    assert isinstance(built, EmbeddingBackend)
+    return built
+
+
+# -- the model files ---------------------------------------------------------------------
+
+
+def copy_of(source: PackagedFile, folder: Path) -> Path:
+    target = folder / Path(source.path).name
+    shutil.copyfile(source.locate(), target)
+    return target
+
+
+def flip_one_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def test_an_untouched_copy_of_the_model_loads(tmp_path: Path) -> None:
+    encoder = Encoder(model_path=copy_of(MINILM.model, tmp_path))
+    assert encoder.encode("Where is my order?").shape == (MINILM.dimension,)
+
+
+def test_a_tampered_model_file_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+    model = copy_of(MINILM.model, tmp_path)
+    flip_one_byte(model)
+    with pytest.raises(ModelIntegrityError) as caught:
+        Encoder(model_path=model)
+    message = str(caught.value)
+    assert str(model) in message
+    assert MINILM.model.sha256 in message
+    assert "changed or corrupted" in message
+
+
+def test_a_tampered_tokenizer_file_is_refused(tmp_path: Path) -> None:
+    tokenizer = copy_of(MINILM.tokenizer, tmp_path)
+    tokenizer.write_text(tokenizer.read_text(encoding="utf-8").replace("[UNK]", "[UNX]", 1))
+    with pytest.raises(ModelIntegrityError, match="pinned"):
+        Encoder(tokenizer_path=tokenizer)
+
+
+def test_a_missing_model_package_is_named() -> None:
+    missing = PackagedFile("switchboard-no-such-model", "1.0", "model.onnx", "0" * 64)
+    with pytest.raises(ModelUnavailableError, match=r"switchboard-no-such-model==1\.0"):
+        missing.locate()
+
+
+def test_the_same_text_always_gets_the_same_vector() -> None:
+    encoder = shared_encoder()
+    text = "Hallo, wann wird unsere Bestellung SO4500123 geliefert?"
+    first = encoder.encode(text)
+    batch = encoder.encode_many(["A much longer inquiry about something else entirely.", text])
+    assert np.array_equal(first, encoder.encode(text))
+    assert np.array_equal(first, batch[1])
+    assert abs(float(np.linalg.norm(first)) - 1.0) < 1e-5
+
+
+# -- the gate ----------------------------------------------------------------------------
+
+
+def test_an_inquiry_like_a_routine_example_is_predicted_with_confidence(
+    backend: EmbeddingBackend,
+) -> None:
+    prediction = backend.predict("Where is our order SO4500999 at the moment?")
+    assert prediction.intent == "order_status"
+    assert prediction.handoff is None
+    assert prediction.confidence > 0.5
+    assert prediction.similarities[0][0] == "order_status"
+    assert prediction.similarities[0][1] >= backend.threshold
+
+
+@pytest.mark.parametrize("text", FRENCH + POLISH)
+def test_a_language_the_repository_does_not_cover_is_handed_off(
+    backend: EmbeddingBackend, text: str
+) -> None:
+    prediction = backend.predict(text)
+    assert prediction.intent == "out_of_scope"
+    assert prediction.confidence == 0.0
+    assert prediction.handoff in {"language", "unlike_examples"}
+
+
+def test_language_of_tells_short_texts_from_foreign_ones() -> None:
+    assert language_of("SO4500123?", ("en", "de")) == (None, True)
+    assert language_of(POLISH[0], ("en", "de")) == (None, False)
+    assert language_of(FRENCH[0], ("en", "de")) == (None, False)  # despite "me"
+    assert language_of("Where is my order?", ("de",)) == ("en", False)
+    terse = "pls resend inv 26004498 thx"
+    assert language_of(terse, ("en", "de"))[1] is False
+    assert language_of(terse, ("en", "de"), frozenset({"pls", "resend", "inv", "thx"}))[1]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Could you recommend a good restaurant near your office?",
+        "Our football team is looking for a sponsor for next season.",
+    ],
+)
+def test_an_unrelated_inquiry_is_never_routine(backend: EmbeddingBackend, text: str) -> None:
+    prediction = backend.predict(text)
+    assert prediction.intent not in ROUTINE
+
+
+def test_an_intent_threshold_overrides_the_repository_threshold(ruleset: Ruleset) -> None:
+    text = "Where is our order SO4500999 at the moment?"
+    strict_order_status = build(ruleset, intent_thresholds={"order_status": 0.99})
+    prediction = strict_order_status.predict(text)
+    assert (prediction.intent, prediction.handoff) == ("out_of_scope", "unlike_examples")
+    invoice = strict_order_status.predict("Please send me a copy of invoice INV26004777.")
+    assert invoice.intent == "invoice"
+    assert invoice.confidence > 0
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"threshold": 1.5}, "threshold"),
+        ({"threshold": "high"}, "threshold"),
+        ({"intent_thresholds": {"no_such_intent": 0.7}}, "no_such_intent"),
+        ({"strict": "yes"}, "strict"),
+    ],
+)
+def test_bad_options_are_refused_by_name(
+    ruleset: Ruleset, options: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        build(ruleset, **options)
+
+
+def test_without_a_ruleset_the_factory_says_so() -> None:
+    with pytest.raises(ValueError, match="ruleset"):
+        fit_backend(TrainingSet(("a", "b"), ("x", "y"), ("x", "y")), {})
+
+
+# -- the cache ---------------------------------------------------------------------------
+
+
+def test_example_vectors_are_cached_and_reused_across_revisions(tmp_path: Path) -> None:
+    encoder = shared_encoder()
+    first = examples_of(make_ruleset(EXAMPLES, revision="1111"))
+    vectors = example_vectors(first, encoder, tmp_path)
+    path = cache_file(tmp_path, encoder, first)
+    assert path.exists()
+    # Prove the file is what gets read: plant recognisable vectors under the same digests.
+    planted = np.eye(len(first.texts), MINILM.dimension, dtype=np.float32)
+    np.savez(
+        path,
+        vectors=planted,
+        examples_digest=np.array(first.digest()),
+        model_digest=np.array(encoder.digest),
+    )
+    same_examples = examples_of(make_ruleset(EXAMPLES, revision="2222"))
+    assert np.array_equal(example_vectors(same_examples, encoder, tmp_path), planted)
+    assert not np.array_equal(vectors, planted)
+
+
+def test_changed_examples_invalidate_the_cache(tmp_path: Path) -> None:
+    encoder = shared_encoder()
+    before = examples_of(make_ruleset(EXAMPLES))
+    example_vectors(before, encoder, tmp_path)
+    changed = {**EXAMPLES, "invoice": {**EXAMPLES["invoice"], "en": ["Resend invoice INV260011."]}}
+    after = examples_of(make_ruleset(changed))
+    vectors = example_vectors(after, encoder, tmp_path)
+    assert cache_file(tmp_path, encoder, after) != cache_file(tmp_path, encoder, before)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [cache_file(tmp_path, encoder, before).name, cache_file(tmp_path, encoder, after).name]
+    )
+    assert vectors.shape == (len(after.texts), MINILM.dimension)
+    row = after.texts.index("Resend invoice INV260011.")
+    assert np.array_equal(vectors[row], encoder.encode("Resend invoice INV260011."))
+
+
+def test_a_damaged_cache_file_is_rebuilt(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    encoder = shared_encoder()
+    examples = examples_of(make_ruleset(EXAMPLES))
+    good = example_vectors(examples, encoder, tmp_path)
+    path = cache_file(tmp_path, encoder, examples)
+    path.write_bytes(b"not a numpy archive")
+    with caplog.at_level(logging.WARNING):
+        rebuilt = example_vectors(examples, encoder, tmp_path)
+    assert np.array_equal(rebuilt, good)
+    assert "unreadable embedding cache" in caplog.text
+    assert np.array_equal(np.load(path, allow_pickle=False)["vectors"], good)
+
+
+def test_the_backend_survives_the_classifier_pickle_cache(backend: EmbeddingBackend) -> None:
+    text = "Bitte senden Sie die Rechnung INV26004512 erneut."
+    restored = pickle.loads(pickle.dumps(backend))
+    assert restored.predict(text) == backend.predict(text)
+    state = backend.__getstate__()
+    state["model_digest"] = "another model"
+    stale = EmbeddingBackend.__new__(EmbeddingBackend)
+    with pytest.raises(StaleModelError):
+        stale.__setstate__(state)
+
+
+# -- strict mode -------------------------------------------------------------------------
+
+
+def test_strict_mode_keeps_the_answer_when_both_backends_agree(ruleset: Ruleset) -> None:
+    strict = build(ruleset, strict=True)
+    assert isinstance(strict, StrictBackend)
+    text = "Could you resend invoice INV26004512, please?"
+    prediction = strict.predict(text)
+    alone = strict.embedding.predict(text)
+    other = strict.ngram.predict(text)
+    assert prediction.intent == alone.intent == other.intent == "invoice"
+    assert prediction.confidence == min(alone.confidence, other.confidence) > 0
+
+
+def test_strict_mode_hands_off_when_the_backends_disagree(
+    ruleset: Ruleset, backend: EmbeddingBackend
+) -> None:
+    # An n-gram model that learned invoices as order questions must veto the embedding answer.
+    data = training_set(ruleset)
+    swapped = {"invoice": "order_status", "order_status": "invoice"}
+    labels = tuple(swapped.get(label, label) for label in data.labels)
+    confused = ngram.fit_backend(TrainingSet(data.texts, labels, data.intents), {})
+    text = "Could you resend invoice INV26004512, please?"
+    prediction = StrictBackend(backend, confused).predict(text)
+    assert backend.predict(text).intent == "invoice"
+    assert confused.predict(text).intent == "order_status"
+    assert (prediction.intent, prediction.confidence, prediction.handoff) == (
+        "invoice",
+        0.0,
+        "disagreement",
+    )
