@@ -11,9 +11,10 @@ it leads the runner-up by the classifier's margin, as in the engine. Printed per
   precision  automated lines whose intent is right (target >= 98 %)
   recall     routine lines automated with the right intent (target >= 80 %)
 
-A sweep over the embedding similarity threshold comes first; the lowest threshold meeting
-the leak and precision targets is then used for the final figures, and printed so it can be
-put in switchboard.yaml. Then latency per inquiry, load time, memory and installed size.
+A sweep over the nearest-example similarity threshold comes first; for embedding alone and
+for strict mode, the threshold with the best recall that meets the leak and precision
+targets is used for the final figures (and belongs in `engine/embedding.py`'s defaults).
+Then latency per inquiry, load time, memory and installed size.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import resource
 import statistics
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -194,9 +195,9 @@ def main(argv: list[str] | None = None) -> int:
         f"dev set {len(lines)} lines; taxonomy {len(ruleset.intents)} intents, {examples} examples"
     )
     start = time.perf_counter()
-    threshold, embedding = calibrate(ruleset, lines)
+    thresholds, embedding = calibrate(ruleset, lines)
     build_s = time.perf_counter() - start
-    final_figures(ruleset, lines, threshold, args.show)
+    final_figures(ruleset, lines, thresholds, args.show)
 
     sample = [line.text for line in lines[:300]]
     for _ in range(20):
@@ -221,8 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def calibrate(ruleset: Any, lines: Sequence[Line]) -> tuple[float, Any]:
-    """Sweep the similarity threshold; the lowest one meeting leak and precision wins."""
+def calibrate(ruleset: Any, lines: Sequence[Line]) -> tuple[dict[str, float], Any]:
+    """Sweep the similarity threshold; per mode, the best recall meeting leak and precision."""
     from switchboard.engine import ngram
     from switchboard.engine.classifier import DEFAULT_MIN_MARGIN, training_set
     from switchboard.engine.embedding import fit_backend
@@ -234,37 +235,48 @@ def calibrate(ruleset: Any, lines: Sequence[Line]) -> tuple[float, Any]:
     ungated = embedding.predict_many(texts)
     other = ngram.fit_backend(data, {}).predict_many(texts)
     print("\nnearest-example similarity threshold sweep:")
-    chosen = None
+    best: dict[str, tuple[float, float]] = {}
     for step in range(30, 91, 2):
         threshold = step / 100
         gate = [gated(p, threshold, routine) for p in ungated]
-        alone = figures(lines, gate, ruleset, DEFAULT_MIN_MARGIN)
-        both = [agreed(p, o) for p, o in zip(gate, other, strict=True)]
-        strict = figures(lines, both, ruleset, DEFAULT_MIN_MARGIN)
-        print(f"  {threshold:.2f}  embedding  {alone.row()}\n        strict     {strict.row()}")
-        if chosen is None and alone.leak <= LEAK_TARGET and alone.precision >= PRECISION_TARGET:
-            chosen = threshold
-    print(
-        f"\nchosen threshold: {chosen}" + ("" if chosen else " (none met the targets; using 0.9)")
-    )
-    return (chosen or 0.9), embedding
+        modes = {
+            "embedding": figures(lines, gate, ruleset, DEFAULT_MIN_MARGIN),
+            "strict": figures(
+                lines,
+                [agreed(p, o) for p, o in zip(gate, other, strict=True)],
+                ruleset,
+                DEFAULT_MIN_MARGIN,
+            ),
+        }
+        for mode, result in modes.items():
+            print(f"  {threshold:.2f}  {mode:<10} {result.row()}")
+            meets = result.leak <= LEAK_TARGET and result.precision >= PRECISION_TARGET
+            if meets and result.recall > best.get(mode, (0.0, -1.0))[1]:
+                best[mode] = (threshold, result.recall)
+    chosen = {mode: best.get(mode, (0.9, 0.0))[0] for mode in ("embedding", "strict")}
+    print(f"\nchosen thresholds (best recall within leak and precision): {chosen}")
+    return chosen, embedding
 
 
-def final_figures(ruleset: Any, lines: Sequence[Line], threshold: float, show: bool) -> None:
+def final_figures(
+    ruleset: Any, lines: Sequence[Line], thresholds: Mapping[str, float], show: bool
+) -> None:
     """The three modes through the real backends, overall and per language."""
     from switchboard.engine import ngram
     from switchboard.engine.classifier import DEFAULT_MIN_MARGIN, training_set
     from switchboard.engine.embedding import fit_backend
 
     data = training_set(ruleset)
-    options = {"ruleset": ruleset, "threshold": threshold}
+    alone, strict = thresholds["embedding"], thresholds["strict"]
     backends = {
         "n-gram alone": ngram.fit_backend(data, {}),
-        "embedding alone": fit_backend(data, options),
-        "strict (both agree)": fit_backend(data, {**options, "strict": True}),
+        f"embedding alone {alone:.2f}": fit_backend(data, {"ruleset": ruleset, "threshold": alone}),
+        f"strict {strict:.2f}": fit_backend(
+            data, {"ruleset": ruleset, "threshold": strict, "strict": True}
+        ),
     }
     floor, margin = ruleset.settings.confidence_floor, DEFAULT_MIN_MARGIN
-    print(f"\nthreshold {threshold:.2f}, floor {floor}, margin {margin}:")
+    print(f"\nfinal figures (confidence floor {floor}, margin {margin}):")
     texts = [line.text for line in lines]
     for name, backend in backends.items():
         predictions = backend.predict_many(texts)

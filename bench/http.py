@@ -3,9 +3,9 @@
 Both servers run in their own process on 127.0.0.1 under the same uvicorn settings (one worker,
 no access log) and take the same JSON bodies; the echo endpoint decodes the body into the same
 msgspec struct and sends it back. One bounded load generator (keep-alive HTTP/1.1 over asyncio,
-N connections, a fixed duration) drives each in turn and stops by itself.
+N connections, a fixed duration) drives them in alternating rounds and stops by itself.
 
-    python -m bench.http [--seconds 10] [--connections 16] [--live]
+    python -m bench.http [--seconds 10] [--connections 16] [--rounds 5] [--live]
 
 Without --live the inquiries carry no sender, so no decision touches the ERP: this measures the
 server and the engine. With --live every inquiry comes from a demo ERP contact and names one of
@@ -86,7 +86,8 @@ def serve_echo(port: int) -> None:
     async def ready() -> dict[str, str]:
         return {"status": "ready"}
 
-    app = Litestar([echo, ready], openapi_config=None)
+    names = {"Inquiry": Inquiry, "JSONBody": JSONBody}  # annotations are strings here
+    app = Litestar([echo, ready], openapi_config=None, signature_namespace=names)
     uvicorn.run(app, host=HOST, port=port, log_level="warning", access_log=False)
 
 
@@ -121,6 +122,17 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: floa
 
 
 @dataclass
+class Tally:
+    """What one target answered, over all its rounds."""
+
+    latencies: list[float] = field(default_factory=list)
+    statuses: Counter[int] = field(default_factory=Counter)
+    engine_us: list[int] = field(default_factory=list)
+    outcomes: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+
+@dataclass
 class Run:
     name: str
     requests: int = 0
@@ -129,6 +141,21 @@ class Run:
     rps: float = 0.0
     p50_ms: float = 0.0
     p99_ms: float = 0.0
+    engine_ms: float | None = None  # mean of the decisions' own timings_us.total
+    outcomes: dict[str, int] = field(default_factory=dict)  # of one decision in 16
+
+    @classmethod
+    def of(cls, name: str, tally: Tally) -> Run:
+        lat = sorted(tally.latencies)
+        run = cls(name, len(lat), round(tally.seconds, 3), dict(tally.statuses))
+        run.outcomes = dict(tally.outcomes)
+        if lat:
+            run.rps = round(len(lat) / tally.seconds, 1)
+            run.p50_ms = round(statistics.median(lat) * 1000, 2)
+            run.p99_ms = round(lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000, 2)
+        if tally.engine_us:
+            run.engine_ms = round(statistics.mean(tally.engine_us) / 1000, 3)
+        return run
 
 
 def build_requests(path: str, bodies: list[bytes], key: str) -> list[bytes]:
@@ -142,20 +169,19 @@ def build_requests(path: str, bodies: list[bytes], key: str) -> list[bytes]:
     return out
 
 
-async def drive(name: str, port: int, requests: list[bytes], conns: int, seconds: float) -> Run:
-    """Send `requests` round-robin over `conns` keep-alive connections for `seconds`."""
+async def drive(port: int, requests: list[bytes], conns: int, seconds: float, into: Tally) -> None:
+    """Send `requests` over `conns` keep-alive connections for `seconds`; add to `into`."""
     loop = asyncio.get_running_loop()
-    latencies: list[float] = []
-    statuses: Counter[int] = Counter()
     deadline = loop.time() + seconds
+    sampler = random.Random(port)
 
-    async def connection(offset: int) -> None:
+    async def connection(offset: int) -> None:  # every connection cycles through all bodies
         reader, writer = await asyncio.open_connection(HOST, port)
         n = offset
         try:
             while loop.time() < deadline:
                 request = requests[n % len(requests)]
-                n += conns
+                n += 1
                 started = time.perf_counter()
                 writer.write(request)
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -163,9 +189,13 @@ async def drive(name: str, port: int, requests: list[bytes], conns: int, seconds
                 for line in head.split(b"\r\n")[1:]:
                     if line[:15].lower() == b"content-length:":
                         length = int(line[15:])
-                await reader.readexactly(length)
-                latencies.append(time.perf_counter() - started)
-                statuses[int(head[9:12])] += 1
+                body = await reader.readexactly(length)
+                into.latencies.append(time.perf_counter() - started)
+                into.statuses[int(head[9:12])] += 1
+                if sampler.random() < 1 / 16 and b'"timings_us"' in body:
+                    decision = json.loads(body)
+                    into.engine_us.append(decision["timings_us"].get("total", 0))
+                    into.outcomes[f"{decision['intent']}:{decision['outcome']}"] += 1
         finally:
             writer.close()
 
@@ -173,14 +203,20 @@ async def drive(name: str, port: int, requests: list[bytes], conns: int, seconds
     await asyncio.wait_for(
         asyncio.gather(*(connection(i) for i in range(conns))), timeout=seconds + 60
     )
-    elapsed = time.perf_counter() - started
-    run = Run(name, len(latencies), round(elapsed, 3), dict(statuses))
-    if latencies:
-        latencies.sort()
-        run.rps = round(len(latencies) / elapsed, 1)
-        run.p50_ms = round(statistics.median(latencies) * 1000, 2)
-        run.p99_ms = round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, 2)
-    return run
+    into.seconds += time.perf_counter() - started
+
+
+def measure(
+    targets: list[tuple[str, int, list[bytes]]], conns: int, seconds: float, rounds: int
+) -> list[Run]:
+    """Alternate the targets in `rounds` short rounds, so load from elsewhere hits both alike."""
+    tallies = {name: Tally() for name, _, _ in targets}
+    for _, port, requests in targets:
+        asyncio.run(drive(port, requests, conns, 1.0, Tally()))  # warm up
+    for _ in range(rounds):
+        for name, port, requests in targets:
+            asyncio.run(drive(port, requests, conns, seconds / rounds, tallies[name]))
+    return [Run.of(name, tallies[name]) for name, _, _ in targets]
 
 
 # ----- inquiries --------------------------------------------------------------------------
@@ -240,20 +276,23 @@ def prepare(work: Path) -> tuple[dict[str, str], str, Path]:
 
 
 def table(runs: list[Run]) -> str:
-    lines = [f"{'endpoint':<12}{'requests':>10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}  statuses"]
+    head = f"{'endpoint':<12}{'requests':>10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}"
+    lines = [head + f"{'engine ms':>11}  statuses"]
     for r in runs:
+        engine = f"{r.engine_ms:>11.3f}" if r.engine_ms is not None else f"{'-':>11}"
         lines.append(
             f"{r.name:<12}{r.requests:>10}{r.rps:>10.1f}{r.p50_ms:>10.2f}{r.p99_ms:>10.2f}"
-            f"  {r.statuses}"
+            f"{engine}  {r.statuses}"
         )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.http", description=__doc__)
-    parser.add_argument("--seconds", type=float, default=10.0, help="length of each run")
+    parser.add_argument("--seconds", type=float, default=10.0, help="time per target, in all")
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections")
     parser.add_argument("--live", action="store_true", help="live ERP lookups on every decision")
+    parser.add_argument("--rounds", type=int, default=5, help="alternations of the two targets")
     parser.add_argument("--serve-echo", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve_echo:
@@ -288,15 +327,13 @@ def main(argv: list[str] | None = None) -> int:
                 ("echo", echo_port, build_requests("/echo", bodies, key)),
                 ("decision", api_port, build_requests("/v1/inquiries", bodies, key)),
             ]
-            runs = []
-            for name, port, requests in targets:
-                asyncio.run(drive(name, port, requests, args.connections, 1.0))  # warm up
-                runs.append(
-                    asyncio.run(drive(name, port, requests, args.connections, args.seconds))
-                )
+            runs = measure(targets, args.connections, args.seconds, args.rounds)
     echo_run, decision_run = runs
     ratio = round(decision_run.rps / echo_run.rps, 3) if echo_run.rps else 0.0
     print(table(runs))
+    if decision_run.outcomes:
+        sample = ", ".join(f"{k} {v}" for k, v in sorted(decision_run.outcomes.items()))
+        print(f"sampled decisions (intent:outcome): {sample}")
     mode = "live ERP lookups" if args.live else "no lookups"
     print(f"decision/echo ratio: {ratio} (target >= 0.5); {args.connections} connections, {mode}")
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -307,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
         "live": args.live,
         "connections": args.connections,
         "seconds": args.seconds,
+        "rounds": args.rounds,
         "bodies": len(bodies),
         "ratio": ratio,
         "runs": [asdict(r) for r in runs],

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from switchboard.engine.classifier import Classifier, Prediction, train
@@ -487,4 +489,23 @@ class FixedBackend:
 
 def fixed(intent: str, confidence: float = 0.95) -> Classifier:
     others = [i for i in intents() if i != intent]
+    return Classifier(FixedBackend(intent, confidence, others), "fixed", min_margin=0.0)
+
+
+DEMO_REPO = Path(__file__).resolve().parent.parent / "rules-repo"
+
+
+@functools.cache
+def demo_ruleset() -> Ruleset:
+    """The demo repository, loaded and trained once per test run."""
+    from switchboard.rules import load_ruleset
+
+    result = load_ruleset(DEMO_REPO)
+    assert result.ruleset is not None, [str(p) for p in result.errors]
+    return result.ruleset
+
+
+def fixed_for(ruleset: Ruleset, intent: str, confidence: float = 0.99) -> Classifier:
+    """A classifier test double for `ruleset` that always predicts `intent`."""
+    others = [i for i in ruleset.intents if i != intent]
     return Classifier(FixedBackend(intent, confidence, others), "fixed", min_margin=0.0)

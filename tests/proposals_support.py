@@ -74,6 +74,13 @@ def branch_head(repo: Path, branch: str) -> str | None:
     return out or None
 
 
+def tip(repo: Path, branch: str) -> str:
+    """The commit of a branch that must exist."""
+    head = branch_head(repo, branch)
+    assert head is not None, f"no branch {branch}"
+    return head
+
+
 def show(repo: Path, rev: str, path: str) -> str:
     return git(repo, "show", f"{rev}:{path}")
 

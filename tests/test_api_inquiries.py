@@ -14,7 +14,9 @@ from litestar.testing import TestClient
 from api_support import assert_error, make_settings, mint, wait_until_settled
 from repo_helpers import git, make_repo
 from switchboard.app import create_app
-from switchboard.engine.types import Context, ConversationFacts, Customer, Decision, Inquiry
+from switchboard.engine.types import Context, ConversationFacts, DataSource, Decision, Inquiry
+from switchboard.rules.model import Ruleset
+from switchboard.web.recorder import NoRecorder, Recall
 
 ERP_ROWS = """
 CREATE TABLE customers (customer_id TEXT PRIMARY KEY, name TEXT, email TEXT UNIQUE);
@@ -27,7 +29,7 @@ INSERT INTO orders VALUES ('SO4500999', 'on_hold', 'C10031');
 HYDRO = {"email": "einkauf@hydro-kraft.example"}
 
 
-class ListRecorder:
+class ListRecorder(NoRecorder):
     """An in-memory Recorder: what the conversation store will do, minus the database."""
 
     def __init__(self) -> None:
@@ -35,13 +37,15 @@ class ListRecorder:
         self.recorded: list[tuple[str, str | None]] = []
 
     def recall(
-        self, inquiry: Inquiry, customer: Customer | None, now: dt.datetime
-    ) -> ConversationFacts:
+        self, ruleset: Ruleset, data: DataSource, inquiry: Inquiry, now: dt.datetime
+    ) -> Recall:
         self.recalled.append(inquiry.text)
-        return ConversationFacts(contacts_last_7d=len(self.recalled))
+        customer = super().recall(ruleset, data, inquiry, now).context.customer
+        facts = ConversationFacts(contacts_last_7d=len(self.recalled))
+        return Recall(Context(now, customer, facts))
 
     def record(
-        self, inquiry: Inquiry, context: Context, decision: Decision, gateway: str | None
+        self, inquiry: Inquiry, recall: Recall, decision: Decision, gateway: str | None
     ) -> None:
         self.recorded.append((decision.decision_id, gateway))
 
@@ -198,7 +202,7 @@ def test_ready_and_status(server: Server) -> None:
     status = server.client.get("/v1/status", headers=server.keys["gw"]).json()
     assert status["ready"] is True
     assert status["revision"] == server.revision
-    assert {"read", "validate", "compile", "engine"} <= set(status["timings"])
+    assert {"read", "validate", "compile", "engine"} <= set(status["timings_s"])
     assert status["connectors"]["erp"]["state"] == "closed"
     assert status["connectors"]["erp"]["calls"] > 0
     assert dt.datetime.fromisoformat(status["loaded_at"]) <= dt.datetime.now(dt.UTC)

@@ -69,6 +69,7 @@ def test_status_tells_a_key_holder_why(
     assert status["ready"] is False
     assert status["last_failure"]["reason"] == "load_failed"
     assert "no-such-repo" in status["last_failure"]["message"]
+    assert [p["code"] for p in status["last_failure"]["problems"]] == ["not_found"]
 
 
 def test_missing_unknown_and_insufficient_keys(

@@ -46,3 +46,15 @@ def test_schema_describes_the_gateway_api(tmp_path: Path) -> None:
     assert schemes["bearer"]["scheme"] == "bearer"
     dry_headers = paths["/v1/inquiries/dry-run"]["post"]["responses"]["200"]["headers"]
     assert "Switchboard-Dry-Run" in dry_headers
+
+
+def test_error_responses_are_documented_in_the_one_shape(tmp_path: Path) -> None:
+    schema = fetch_schema(tmp_path)
+    responses = schema["paths"]["/v1/inquiries"]["post"]["responses"]
+    assert {"400", "401", "403", "413", "422", "503"} <= set(responses)
+    for status in ("400", "401", "403", "413", "422", "503"):
+        ref = responses[status]["content"]["application/json"]["schema"]["$ref"]
+        assert ref == "#/components/schemas/ErrorBody"
+    body = schema["components"]["schemas"]["ErrorBody"]
+    detail = schema["components"]["schemas"][body["properties"]["error"]["$ref"].split("/")[-1]]
+    assert set(detail["required"]) == {"code", "message", "details"}

@@ -74,3 +74,13 @@ def test_serve_needs_a_rules_repository(
     monkeypatch.delenv("SWITCHBOARD_RULES_PATH", raising=False)
     assert serve.main(["--data-dir", str(tmp_path)]) == 2
     assert "SWITCHBOARD_RULES_PATH" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_malformed_keys_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "api-keys.json").write_text('{"keys": [{"name": "gw"}]}')
+    monkeypatch.delenv("SWITCHBOARD_API_KEYS_FILE", raising=False)
+    assert serve.main(["--rules", str(tmp_path), "--data-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "api-keys.json" in err and "scopes" in err

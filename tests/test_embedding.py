@@ -6,10 +6,14 @@ bench/eval_embedding.py, never asserted here.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import pickle
 import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -24,15 +28,24 @@ from switchboard.engine._onnx_model import (
     PackagedFile,
     shared_encoder,
 )
-from switchboard.engine.classifier import TrainingSet, training_set
+from switchboard.engine.classifier import TrainingSet, train, training_set
 from switchboard.engine.embedding import (
     EmbeddingBackend,
+    EmbeddingPrediction,
     StaleModelError,
     StrictBackend,
     fit_backend,
     language_of,
 )
 from switchboard.rules.model import Intent, Location, Ruleset, Settings
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsWithClassifier(Settings):
+    """Settings carrying `classifier:` from switchboard.yaml, which `classifier.train` reads."""
+
+    classifier: Mapping[str, Any] = field(default_factory=dict)
+
 
 EXAMPLES = {
     "order_status": {
@@ -375,3 +388,24 @@ def test_strict_mode_hands_off_when_the_backends_disagree(
         0.0,
         "disagreement",
     )
+
+
+# -- the registry ------------------------------------------------------------------------
+
+
+def test_train_builds_the_backend_named_in_the_repository_settings(
+    ruleset: Ruleset, tmp_path: Path
+) -> None:
+    settings = SettingsWithClassifier(
+        **{f.name: getattr(ruleset.settings, f.name) for f in dataclasses.fields(Settings)},
+        classifier={"backend": "embedding", "strict": True},
+    )
+    classifier = train(dataclasses.replace(ruleset, settings=settings), cache_dir=tmp_path)
+    assert isinstance(classifier.backend, StrictBackend)
+    prediction = classifier.predict("SO4500123?")  # too short to tell the language
+    assert isinstance(prediction, EmbeddingPrediction)
+    assert prediction.similarities  # kept when the classifier adds the language
+    assert any(p.name.startswith("embeddings-") for p in tmp_path.iterdir())
+    assert any(p.name.startswith("classifier-embedding-") for p in tmp_path.iterdir())
+    again = train(dataclasses.replace(ruleset, settings=settings), cache_dir=tmp_path)
+    assert again.predict("SO4500123?") == prediction

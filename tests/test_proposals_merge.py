@@ -10,6 +10,7 @@ import pytest
 from proposals_support import (
     ANNA,
     ELENA,
+    JONAS,
     MARC,
     approved,
     bare_repo,
@@ -17,11 +18,14 @@ from proposals_support import (
     commit_as,
     open_service,
     show,
+    tip,
 )
 from repo_helpers import git
 from switchboard.proposals.errors import (
     ConcurrentUpdate,
+    InvalidEdit,
     InvalidRevision,
+    InvalidState,
     MergeConflict,
     TestsFailed,
 )
@@ -56,7 +60,7 @@ def test_merge_records_the_review_and_deletes_the_branch(
     service.approve(MARC, proposal.id)  # a second reviewer
     before = branch_head(repo, "main")
     merged = service.merge(ELENA, proposal.id)
-    main = branch_head(repo, "main")
+    main = tip(repo, "main")
     assert merged.state == "merged" and merged.merged_commit == main
     assert git(repo, "rev-parse", f"{main}^1", f"{main}^2").split() == [before, proposal.head]
     trailers = git(repo, "log", "-1", "--format=%(trailers:only,unfold)", main).splitlines()
@@ -109,7 +113,7 @@ def test_two_proposals_on_different_files_both_merge(service: ProposalService, r
     moved = branch_head(repo, "main")
     assert moved != claims.base  # the approved branch moved since the second one started
     merged = service.merge(ELENA, claims.id)
-    main = branch_head(repo, "main")
+    main = tip(repo, "main")
     assert git(repo, "rev-parse", f"{main}^1", f"{main}^2").split() == [moved, claims.head]
     assert "Order desk Mannheim" in show(repo, main, DESK)
     assert "resolution: 3d" in show(repo, main, CLAIMS)
@@ -204,3 +208,42 @@ def test_the_approved_branch_moving_during_a_merge_is_detected(
     service.ws.now = original
     assert git(repo, "log", "-1", "--format=%s", "main") == "Hotfix"
     assert service.merge(ELENA, proposal.id).state == "merged"
+
+
+def test_a_conflict_is_resolved_by_updating_from_the_approved_branch(
+    service: ProposalService, repo: Path
+) -> None:
+    first = approved(service, "North", DESK, "name: Order desk", "name: Order desk North")
+    second = approved(service, "South", DESK, "name: Order desk", "name: Order desk South")
+    service.merge(ELENA, first.id)
+    with pytest.raises(MergeConflict) as caught:
+        service.update(ANNA, second.id)
+    assert caught.value.details["missing"] == [DESK]
+    assert tip(repo, second.branch) == second.head
+    mine = service.file(DESK, second.id)
+    resolution = mine.content.replace("Order desk South", "Order desk North and South")
+    updated = service.update(ANNA, second.id, [FileEdit(DESK, resolution, mine.blob)])
+    assert updated.state == "in_review" and updated.approvals == []
+    parents = git(repo, "rev-parse", f"{updated.head}^1", f"{updated.head}^2").split()
+    assert parents == [second.head, tip(repo, "main")]
+    service.approve(ELENA, second.id)
+    service.merge(ELENA, second.id)
+    assert "name: Order desk North and South" in show(repo, "main", DESK)
+    assert [e.kind for e in service.view(second.id).events][-3:] == [
+        "updated",
+        "approved",
+        "merged",
+    ]
+
+
+def test_a_clean_update_takes_in_the_approved_changes(service: ProposalService, repo: Path) -> None:
+    desk = approved(service, "Desk", DESK, "name: Order desk", "name: Order desk Nord")
+    claims = approved(service, "Claims", CLAIMS, "resolution: 5d", "resolution: 4d")
+    service.merge(ELENA, desk.id)
+    with pytest.raises(InvalidEdit):
+        service.update(ANNA, claims.id, [FileEdit(DESK, "x", None)])  # no conflict to resolve
+    updated = service.update(JONAS, claims.id)
+    assert "Order desk Nord" in show(repo, updated.head, DESK)
+    assert JONAS.person in updated.authors
+    with pytest.raises(InvalidState, match="already contains"):
+        service.update(ANNA, claims.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from proposals_support import (
     commit_as,
     open_service,
     show,
+    tip,
 )
 from repo_helpers import BASE, git, line_of
 from switchboard.proposals.errors import (
@@ -31,7 +33,7 @@ from switchboard.proposals.errors import (
     RoleRequired,
     StaleEdit,
 )
-from switchboard.proposals.model import FileEdit
+from switchboard.proposals.model import Actor, FileEdit
 from switchboard.proposals.service import ProposalService
 
 QUEUE = "queues/order_desk.yaml"
@@ -128,7 +130,7 @@ def test_a_stale_base_is_refused_naming_the_file_and_nothing_is_committed(
     proposal = service.create(ANNA, "Two editors")
     seen_by_jonas = service.file(QUEUE, proposal.id)
     change(service, ANNA, proposal.id, QUEUE, "Order desk", "Order desk North")
-    head = branch_head(repo, proposal.branch)
+    head = tip(repo, proposal.branch)
     stale = FileEdit(
         QUEUE, seen_by_jonas.content.replace("Order desk", "Sales desk"), seen_by_jonas.blob
     )
@@ -188,6 +190,17 @@ def test_malformed_edits_are_refused_before_anything_is_read(
     proposal = service.create(ANNA, "Malformed")
     with pytest.raises(InvalidEdit, match=complaint):
         service.edit(ANNA, proposal.id, message, files)
+
+
+def test_an_edit_cannot_replace_a_file_it_does_not_name(
+    service: ProposalService, repo: Path
+) -> None:
+    proposal = service.create(ANNA, "Sneaky folder")
+    extra = FileEdit("tests/basics.yaml/more.yaml", BASE["tests/basics.yaml"], None)
+    with pytest.raises(InvalidEdit) as caught:
+        service.edit(ANNA, proposal.id, "Nest a suite", [extra])
+    assert caught.value.details["paths"] == ["tests/basics.yaml"]
+    assert tip(repo, proposal.branch) == proposal.head
 
 
 def test_an_edit_that_changes_nothing_is_refused(service: ProposalService) -> None:
@@ -293,3 +306,31 @@ def test_list_filters_by_state_and_pages(service: ProposalService) -> None:
     drafts = service.page("draft")
     assert drafts.total == 4 and ids[0] not in {p.id for p in drafts.items}
     assert [p.id for p in service.page("withdrawn").items] == [ids[0]]
+
+
+def test_simultaneous_edits_from_one_base_never_both_land(
+    service: ProposalService, repo: Path
+) -> None:
+    proposal = service.create(ANNA, "Race")
+    seen = service.file(QUEUE, proposal.id)
+    outcomes: list[str] = []
+
+    def save(actor: Actor, name: str) -> None:
+        edit = FileEdit(QUEUE, seen.content.replace("Order desk", name), seen.blob)
+        try:
+            service.edit(actor, proposal.id, f"Call it {name}", [edit])
+            outcomes.append("saved")
+        except StaleEdit:
+            outcomes.append("stale")
+
+    threads = [
+        threading.Thread(target=save, args=(ANNA, "Desk A")),
+        threading.Thread(target=save, args=(JONAS, "Desk B")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["saved", "stale"]
+    head = tip(repo, proposal.branch)
+    assert git(repo, "rev-list", "--count", f"{proposal.base}..{head}") == "1"

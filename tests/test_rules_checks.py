@@ -92,6 +92,11 @@ CASES: list[tuple[str, dict[str, str | bytes | None], list[tuple[str, str, str]]
      edit("tests/basics.yaml",
           "{order_no: SO4500123, status: shipped, customer_id: C10023}", "{error: boom}"),
      [("tests/basics.yaml", "not_allowed", "error")]),
+    ("two test cases with one name",
+     edit("tests/basics.yaml", "cases:\n",
+          "cases:\n  - id: lawyer_goes_to_claims\n    inquiry: {channel: sms, text: Hi}\n"
+          "    expect: {outcome: route}\n"),
+     [("tests/basics.yaml", "duplicate_id", "error")]),
     ("no out-of-scope intent", {**BASE, "taxonomy/out_of_scope.yaml": None},
      [("taxonomy/", "out_of_scope_missing", "error")]),
     ("reserved entity name and bad capture group",

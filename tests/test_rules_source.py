@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from repo_helpers import BASE, commit, edit, git, make_repo, write_files
-from switchboard.rules import load_ruleset, open_source, source
+from switchboard.rules import load_ruleset, load_source, open_source, source, source_from_files
 from switchboard.rules.source import WORKTREE
 
 BROKEN_QUEUE = edit("taxonomy/complaint.yaml", "queue: quality_claims", "queue: nowhere")
@@ -127,3 +127,22 @@ def test_yaml_outside_known_folders_is_ignored_with_a_warning(tmp_path: Path) ->
     assert [(p.file, p.code, p.severity) for p in result.problems] == [
         ("notes/todo.yaml", "unknown_file", "warning")
     ]
+
+
+def test_files_in_memory_load_like_a_folder() -> None:
+    files = {path: text.encode() for path, text in BASE.items()}
+    result = load_source(source_from_files(files, revision="draft"), build_engine=False)
+    assert result.ok and result.revision == "draft"
+    broken = {**files, "queues/order_desk.yaml": b"id: [unclosed\n"}
+    result = load_source(source_from_files(broken), build_engine=False)
+    assert [(p.file, p.code) for p in result.errors] == [("queues/order_desk.yaml", "yaml_syntax")]
+
+
+def test_git_variables_of_the_caller_do_not_redirect_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = make_repo(tmp_path / "rules")
+    other = make_repo(tmp_path / "other", BROKEN_QUEUE)
+    monkeypatch.setenv("GIT_DIR", str(other / ".git"))  # as inside a git hook of `other`
+    result = load_ruleset(repo, build_engine=False)
+    assert result.ok

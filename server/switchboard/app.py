@@ -16,14 +16,17 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from switchboard import __version__
+from switchboard.conversations import open_continuity
 from switchboard.errors import EXCEPTION_HANDLERS
 from switchboard.runtime.active import ActiveRuleset, LoadFailure, load_snapshot
 from switchboard.settings import Settings, SettingsError
 from switchboard.web.apikeys import KeyFileError, KeyStore
+from switchboard.web.conversations import ConversationController, conversations_lifespan
 from switchboard.web.health import health, ready, status
+from switchboard.web.identities import IdentityController
 from switchboard.web.inquiries import InquiryController
 from switchboard.web.proposals import ProposalController, rules_file
-from switchboard.web.recorder import NoRecorder, Recorder
+from switchboard.web.recorder import Recorder
 from switchboard.web.reviews import ReviewController, reminders_lifespan
 
 log = logging.getLogger("switchboard.app")
@@ -46,18 +49,22 @@ def create_app(
         log.warning(
             "no API keys in %s: create one with `switchboard keys create NAME`", settings.keys_path
         )
+    continuity = open_continuity(settings)
     state = State(
         {
             "settings": settings,
             "environ": os.environ if environ is None else environ,
             "active": ActiveRuleset(),
             "api_keys": keys,
-            "recorder": recorder or NoRecorder(),
+            "conversations": continuity,
+            "recorder": recorder or continuity,
         }
     )
     return Litestar(
         route_handlers=[
             InquiryController,
+            ConversationController,
+            IdentityController,
             ProposalController,
             rules_file,
             ReviewController,
@@ -66,7 +73,7 @@ def create_app(
             status,
         ],
         state=state,
-        lifespan=[_serve_ruleset, reminders_lifespan],
+        lifespan=[_serve_ruleset, reminders_lifespan, conversations_lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=_openapi(),

@@ -8,6 +8,7 @@ The default backend, `ngram`, lives in `engine.ngram`.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from switchboard.engine.language import detect_language
+from switchboard.engine.text import strip_quoted
 
 log = logging.getLogger(__name__)
 
@@ -86,11 +88,16 @@ def _ensure_builtin() -> None:
         from switchboard.engine import ngram  # registers itself on import
 
         register_backend(DEFAULT_BACKEND, ngram.fit_backend)
+    if "embedding" not in _REGISTRY:
+        from switchboard.engine import embedding  # onnxruntime loads only when it is chosen
+
+        register_backend(embedding.NAME, embedding.fit_backend)
 
 
 @dataclass(frozen=True, slots=True)
 class Classifier:
-    """A trained backend for one revision, plus the language guess every prediction carries."""
+    """A trained backend for one revision. It sees only the new part of a reply (quoted
+    earlier messages are left out) and adds the language guess to every prediction."""
 
     backend: Backend
     revision: str
@@ -98,19 +105,19 @@ class Classifier:
     options: Mapping[str, Any] = field(default_factory=dict)
 
     def predict(self, text: str) -> Prediction:
-        return _with_language(self.backend.predict(text), text)
+        new = strip_quoted(text)
+        return _with_language(self.backend.predict(new), new)
 
     def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
-        predictions = self.backend.predict_many(texts)
-        return [_with_language(p, t) for p, t in zip(predictions, texts, strict=True)]
+        new = [strip_quoted(t) for t in texts]
+        predictions = self.backend.predict_many(new)
+        return [_with_language(p, t) for p, t in zip(predictions, new, strict=True)]
 
 
 def _with_language(prediction: Prediction, text: str) -> Prediction:
     if prediction.language is not None:
         return prediction
-    return Prediction(
-        prediction.intent, prediction.confidence, prediction.scores, detect_language(text)
-    )
+    return dataclasses.replace(prediction, language=detect_language(text))  # keeps subclasses
 
 
 def training_set(ruleset: Any) -> TrainingSet:
@@ -132,10 +139,15 @@ def classifier_settings(ruleset: Any) -> dict[str, Any]:
     return dict(raw)
 
 
-def train(ruleset: Any, cache_dir: str | Path | None = None) -> Classifier:
-    """Train the configured backend on the ruleset's phrases, reusing a cached model if any."""
+def train(
+    ruleset: Any, cache_dir: str | Path | None = None, *, options: Mapping[str, Any] | None = None
+) -> Classifier:
+    """Train the configured backend on the ruleset's phrases, reusing a cached model if any.
+
+    `options` replaces the repository's `classifier:` settings (backend name and its options).
+    """
     _ensure_builtin()
-    options = classifier_settings(ruleset)
+    options = dict(options) if options is not None else classifier_settings(ruleset)
     name = str(options.pop("backend", DEFAULT_BACKEND))
     min_margin = float(options.pop("min_margin", DEFAULT_MIN_MARGIN))
     if name not in _REGISTRY:
@@ -146,7 +158,8 @@ def train(ruleset: Any, cache_dir: str | Path | None = None) -> Classifier:
     path = _cache_path(cache_dir, ruleset.revision, name, options, data)
     backend = _read_cache(path) if path else None
     if backend is None:
-        backend = _REGISTRY[name](data, options)
+        # A backend may need more than the phrases (routine flags, locales, its own cache).
+        backend = _REGISTRY[name](data, {**options, "ruleset": ruleset, "cache_dir": cache_dir})
         if path:
             _write_cache(path, backend)
     return Classifier(backend, ruleset.revision, min_margin, options)

@@ -150,17 +150,23 @@ def _or(a: Predicate, b: Predicate) -> Predicate:
 
 
 def _equality(name: str, op: str, target: Any) -> Predicate:
-    if isinstance(target, str):  # the common case: enums and references
-        if op == "eq":
+    equal = op == "eq"
+    if isinstance(target, bool):  # booleans are singletons: identity is exact and fast
+        if equal:
+            return lambda f: f.get(name) is target
+        return lambda f: (v := f.get(name)) is not None and v.__class__ is bool and v is not target
+    if target.__class__ in _PLAIN_NUMBERS or isinstance(target, str):
+        kind = _PLAIN_NUMBERS if target.__class__ in _PLAIN_NUMBERS else (str,)
+        if equal:
             return lambda f: (
                 (v := f.get(name)) is not None
-                and (v == target if v.__class__ is str else _same(v, target))
+                and (v == target if v.__class__ in kind else _same(v, target))
             )
         return lambda f: (
             (v := f.get(name)) is not None
-            and (v != target if v.__class__ is str else not _same(v, target))
+            and (v != target if v.__class__ in kind else not _same(v, target))
         )
-    if op == "eq":
+    if equal:
         return lambda f: (v := f.get(name)) is not None and _same(v, target)
     return lambda f: (v := f.get(name)) is not None and not _same(v, target)
 
@@ -168,13 +174,20 @@ def _equality(name: str, op: str, target: Any) -> Predicate:
 def _membership(name: str, op: str, targets: tuple[Any, ...]) -> Predicate:
     strings = frozenset(t for t in targets if isinstance(t, str))
     others = tuple(t for t in targets if not isinstance(t, str))
+    inside = op == "in"
+    if not others:
+        if inside:
+            return lambda f: (v := f.get(name)) is not None and v.__class__ is str and v in strings
+        return lambda f: (
+            (v := f.get(name)) is not None and not (v.__class__ is str and v in strings)
+        )
 
     def member(v: Any) -> bool:
         if v.__class__ is str and v in strings:
             return True
         return any(_same(v, t) for t in others)
 
-    if op == "in":
+    if inside:
         return lambda f: (v := f.get(name)) is not None and member(v)
     return lambda f: (v := f.get(name)) is not None and not member(v)
 

@@ -20,6 +20,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion
+from threadpoolctl import threadpool_limits
 
 from switchboard.engine.classifier import Prediction, TrainingSet
 from switchboard.engine.text import fold, normalize, transliterate_umlauts
@@ -73,6 +74,12 @@ class NgramBackend:
         return LogisticRegression(C=self.c, class_weight=self.class_weight, max_iter=5000)
 
     def fit(self, data: TrainingSet) -> NgramBackend:
+        # One thread: the problem is small, and BLAS/OpenMP threads fighting over a busy
+        # machine's cores made fitting several times slower, not faster.
+        with threadpool_limits(limits=1):
+            return self._fit(data)
+
+    def _fit(self, data: TrainingSet) -> NgramBackend:
         texts = [prepare(t) for t in data.texts]
         labels = np.array(data.labels)
         matrix = self.features.fit_transform(texts)

@@ -26,7 +26,7 @@ from switchboard.engine.conditions import (
     phrase_only,
     referenced_facts,
 )
-from switchboard.rules.model import Query, Rule
+from switchboard.rules.model import All, Condition, Query, Rule, Test
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +44,8 @@ class Program:
     unscoped: tuple[CompiledRule, ...]  # rules to run for an intent the taxonomy lacks
     by_phrase: Mapping[str, Mapping[str, tuple[int, ...]]]  # fact -> phrase -> rule indexes
     facts_by_intent: Mapping[str, frozenset[str]]  # facts the rules for that intent read
+    checks: Mapping[str, tuple[tuple[int, Predicate], ...]]  # per intent, intent tests dropped
+    unscoped_checks: tuple[tuple[int, Predicate], ...]
     book: PhraseBook
     queries: Mapping[tuple[str, str], Query]  # (connector, query) -> query, for lookups
 
@@ -65,7 +67,9 @@ class Program:
 
     def fired(self, intent: str, view: FactView) -> list[Rule]:
         """Every rule that holds, in evaluation order."""
-        hits = [c.index for c in self.rules_for(intent) if c.holds(view)]
+        hits = [
+            index for index, holds in self.checks.get(intent, self.unscoped_checks) if holds(view)
+        ]
         found_any = False
         for fact, index in self.by_phrase.items():
             for phrase in view.found(fact):
@@ -106,6 +110,15 @@ def compile_program(ruleset: Any) -> Program:
         chosen = [c for c, s in zip(rules, scopes, strict=True) if s is None or intent in s]
         return frozenset().union(*(c.facts for c in chosen))
 
+    def checks(intent: str | None) -> tuple[tuple[int, Predicate], ...]:
+        """(index, predicate) per runnable rule; within its intent scope the rule's own
+        top-level intent tests hold by construction, so they are left out."""
+        chosen = []
+        for c in runnable(intent):
+            residual = _without_intent_tests(c.rule.when) if intent is not None else None
+            chosen.append((c.index, compiler.compile(residual) if residual else c.holds))
+        return tuple(chosen)
+
     intents = list(ruleset.intents)
     return Program(
         rules=tuple(rules),
@@ -115,6 +128,8 @@ def compile_program(ruleset: Any) -> Program:
             f: {p: tuple(ids) for p, ids in index.items()} for f, index in by_phrase.items()
         },
         facts_by_intent={intent: read(intent) for intent in [*intents, ""]},
+        checks={intent: checks(intent) for intent in intents},
+        unscoped_checks=checks(None),
         book=compiler.book,
         queries={
             (connector.id, name): query
@@ -122,6 +137,20 @@ def compile_program(ruleset: Any) -> Program:
             for name, query in connector.queries.items()
         },
     )
+
+
+def _without_intent_tests(condition: Condition) -> Condition | None:
+    """`condition` minus its top-level `intent eq/in` tests, or None if it has none."""
+    if not isinstance(condition, All):
+        return None
+    rest = tuple(
+        item
+        for item in condition.items
+        if not (isinstance(item, Test) and item.fact == "intent" and item.op in {"eq", "in"})
+    )
+    if len(rest) == len(condition.items):
+        return None
+    return rest[0] if len(rest) == 1 else All(rest)
 
 
 _cache: dict[int, Program] = {}

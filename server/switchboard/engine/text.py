@@ -13,6 +13,11 @@ import unicodedata
 # German text typed without umlauts writes them as two letters; both spellings must match.
 _UMLAUT_DIGRAPHS = re.compile(r"([aou])e")
 _WORDS = re.compile(r"\w+")
+_REPLY_HEADER = re.compile(
+    r"(?i)^(?:-{2,}\s*(?:original message|urspr(?:ü|ue)ngliche nachricht)\s*-{2,}"
+    r"|(?:on|am)\s.{4,200}\s(?:wrote|schrieb)\b.{0,200}:"
+    r"|(?:from|von):\s.+\s(?:sent|gesendet):\s.*)$"
+)
 _MAX_TEXT = 100_000  # characters; longer inquiries are cut before any matching
 
 
@@ -27,6 +32,24 @@ def normalize(text: str) -> str:
         return text
     text = unicodedata.normalize("NFKC", text)
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+def strip_quoted(text: str) -> str:
+    """The new part of a reply: quoted lines (`> ...`) and everything after a reply header
+    ("On ... wrote:", "-----Original Message-----", "Am ... schrieb ...:") left out.
+
+    Used for classification: an earlier message quoted below a one-line "thanks" must not
+    make the reply look like the question it answers. Returns `text` if nothing would remain.
+    """
+    kept = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if _REPLY_HEADER.match(stripped):
+            break
+        if not stripped.startswith(">"):
+            kept.append(line)
+    new = "\n".join(kept).strip()
+    return new or text
 
 
 def fold(text: str) -> str:

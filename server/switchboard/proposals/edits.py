@@ -18,6 +18,7 @@ from switchboard.rules.layout import kind_of
 
 MAX_FILES = 200
 MAX_MESSAGE = 5_000
+_PATH = re.compile(r"^[A-Za-z0-9_./-]{1,200}$")
 _SHA = re.compile(r"^[0-9a-f]{40}$")
 _REVIEW_LINE = re.compile(r"^\s*(approved-by|proposal)\s*:", re.IGNORECASE | re.MULTILINE)
 
@@ -59,14 +60,13 @@ def check_path(path: str) -> None:
     parts = path.split("/")
     if (
         any(part in {"", ".", ".."} or part.startswith(".") for part in parts)
-        or any(ord(ch) < 32 for ch in path)
-        or "\\" in path
+        or not _PATH.match(path)
         or kind_of(path) is None
     ):
         raise InvalidEdit(
             f"{path!r} is not a rules file: use switchboard.yaml or a .yaml file in one of the "
             "rules folders (taxonomy/, escalation/, queues/, templates/, snippets/, entities/, "
-            "connectors/, tests/).",
+            "connectors/, tests/), named with letters, digits, '_', '-' and '.'.",
             {"path": path},
         )
 

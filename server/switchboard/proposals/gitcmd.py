@@ -1,7 +1,8 @@
 """Runs git plumbing commands against one repository (bare or not) and reports failures.
 
 Every command runs with `git -C <root>` and a fixed environment: no terminal prompts, the C
-locale (so messages can be recognised), and no pager. Nothing here checks out files.
+locale (so messages can be recognised), no pager, and paths taken literally (never as
+patterns). Nothing here checks out files.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class Git:
             "GIT_TERMINAL_PROMPT": "0",
             "GIT_PAGER": "cat",
             "LC_ALL": "C",
+            "GIT_LITERAL_PATHSPECS": "1",  # a path is a path, never a pattern
             "GIT_SSH_COMMAND": os.environ.get("GIT_SSH_COMMAND", "ssh -o BatchMode=yes"),
         }
 

@@ -41,6 +41,11 @@ class Person(msgspec.Struct, frozen=True):
         return cls(name, email)
 
 
+def with_person(people: list[Person], person: Person) -> list[Person]:
+    """`people` with `person` added at the end unless already among them."""
+    return people if person.key in {p.key for p in people} else [*people, person]
+
+
 @dataclass(frozen=True, slots=True)
 class Actor:
     """Who is acting and what they may do; `admin` holds every role."""

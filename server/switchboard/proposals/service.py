@@ -14,8 +14,8 @@ from msgspec.structs import replace
 
 from switchboard.proposals import reading
 from switchboard.proposals.checks import quick_check, require_valid
-from switchboard.proposals.edits import check_bases, check_edit, encoded
-from switchboard.proposals.errors import InvalidArgument, InvalidEdit, InvalidState
+from switchboard.proposals.editing import commit_edit
+from switchboard.proposals.errors import InvalidArgument, InvalidState
 from switchboard.proposals.forge import Forge
 from switchboard.proposals.merge import merge_proposal
 from switchboard.proposals.model import (
@@ -33,10 +33,11 @@ from switchboard.proposals.model import (
     Proposal,
     ProposalView,
     State,
+    with_person,
 )
 from switchboard.proposals.naming import branch_name, new_id
 from switchboard.proposals.refs import head_of, move
-from switchboard.proposals.trees import commit_tree, tree_of, tree_with
+from switchboard.proposals.updating import update_from_approved
 from switchboard.proposals.workflow import (
     EDITABLE,
     REVIEWABLE,
@@ -44,7 +45,6 @@ from switchboard.proposals.workflow import (
     require_not_author,
     require_role,
     require_state,
-    state_after_edit,
 )
 from switchboard.proposals.workspace import Workspace
 from switchboard.store.proposals import DuplicateId, ProposalStore
@@ -133,37 +133,16 @@ class ProposalService:
     def edit(
         self, actor: Actor, proposal_id: str, message: str, files: Sequence[FileEdit]
     ) -> Proposal:
-        """One commit by `actor` changing `files`; refused if a base is stale or it is invalid."""
+        """One commit by `actor` changing `files` (see `editing`)."""
         require_role(actor, "edit")
-        check_edit(message, files)
-        ws = self.ws
-        with ws.locked():
-            proposal = ws.proposal(proposal_id)
-            require_state(proposal, EDITABLE, "edit")
-            head = ws.branch_head(proposal)
-            current = check_bases(ws.git, head, files)
-            changes = {edit.path: encoded(edit) for edit in files}
-            modes = {path: entry.mode for path, entry in current.items()}
-            tree = tree_with(ws.git, head, changes, modes)
-            if tree == tree_of(ws.git, head):
-                raise InvalidEdit("The edit changes nothing; the files already read like that.")
-            now = ws.now()
-            commit = commit_tree(ws.git, tree, [head], message.strip(), actor.person, now)
-            require_valid(quick_check(ws.repo, commit))
-            if ws.forge:
-                ws.forge.push(ws.git, commit, proposal.branch)
-            move(ws.git, proposal.branch, commit, head, f"proposal {proposal.id}: edit")
-            updated = replace(
-                proposal,
-                head=commit,
-                state=state_after_edit(proposal.state),
-                approvals=[],
-                authors=_with(proposal.authors, actor.person),
-                updated_at=now,
-            )
-            note = message.strip().splitlines()[0]
-            ws.store.save(updated, Event("edited", actor.person, now, commit, note))
-        return updated
+        return commit_edit(self.ws, actor, proposal_id, message, files)
+
+    def update(
+        self, actor: Actor, proposal_id: str, resolutions: Sequence[FileEdit] = ()
+    ) -> Proposal:
+        """Merge the approved branch into the proposal (see `updating`)."""
+        require_role(actor, "update")
+        return update_from_approved(self.ws, actor, proposal_id, resolutions)
 
     def submit(self, actor: Actor, proposal_id: str) -> Proposal:
         """Ask for review; the proposal must change something and load without errors."""
@@ -257,10 +236,6 @@ def _text(value: str, what: str, limit: int) -> str:
     return value
 
 
-def _with(people: list[Person], person: Person) -> list[Person]:
-    return people if person.key in {p.key for p in people} else [*people, person]
-
-
 def _with_committers(ws: Workspace, proposal: Proposal, head: str) -> Proposal:
     """The proposal with every author of its commits counted, even commits made elsewhere."""
     approved = head_of(ws.git, ws.approved_ref)
@@ -269,5 +244,5 @@ def _with_committers(ws: Workspace, proposal: Proposal, head: str) -> Proposal:
     people = proposal.authors
     for line in out.splitlines():
         name, _, email = line.partition("\x1f")
-        people = _with(people, Person(name, email))
+        people = with_person(people, Person(name, email))
     return replace(proposal, authors=people)

@@ -53,9 +53,9 @@ def write_blob(git: Git, data: bytes) -> str:
 
 
 def tree_with(
-    git: Git, base_commit: str, changes: Mapping[str, bytes | None], modes: Mapping[str, str]
+    git: Git, base: str, changes: Mapping[str, bytes | None], modes: Mapping[str, str]
 ) -> str:
-    """The tree of `base_commit` with `changes` applied (None deletes); returns its SHA."""
+    """The tree of `base` (a commit or tree) with `changes` applied (None deletes)."""
     lines = []
     for path, data in sorted(changes.items()):
         if data is None:
@@ -64,7 +64,7 @@ def tree_with(
             lines.append(f"{modes.get(path, REGULAR)} {write_blob(git, data)}\t{path}")
     with tempfile.TemporaryDirectory(prefix="switchboard-index-") as folder:
         env = {"GIT_INDEX_FILE": os.path.join(folder, "index")}
-        git.run("read-tree", base_commit, env=env)
+        git.run("read-tree", base, env=env)
         git.run("update-index", "--index-info", stdin=("\n".join(lines) + "\n").encode(), env=env)
         return git.text("write-tree", env=env)
 

@@ -3,7 +3,8 @@
     draft -> in_review -> approved -> merged
     draft | in_review | approved -> withdrawn   (by an author)
     in_review | approved -> rejected            (by a reviewer)
-    an edit to an approved proposal sends it back to in_review and clears its approvals
+    an edit (or an update from the approved branch) to an approved proposal sends it back
+    to in_review and clears its approvals
 
 Four eyes: an approval counts only from a reviewer who is not an author (the creator or
 anyone who committed an edit).
@@ -21,6 +22,7 @@ REVIEWABLE: frozenset[str] = frozenset({"in_review", "approved"})
 ROLE_FOR: dict[str, str] = {
     "create": "editor",
     "edit": "editor",
+    "update": "editor",
     "submit": "editor",
     "comment": "viewer",
     "approve": "reviewer",
@@ -74,6 +76,7 @@ def require_author(actor: Actor, proposal: Proposal) -> None:
 def _past(action: str) -> str:
     return {
         "edit": "edited",
+        "update": "updated",
         "submit": "submitted",
         "approve": "approved",
         "reject": "rejected",

@@ -35,8 +35,8 @@ def snippet_changes(repo: Path, revision: str, tz: ZoneInfo) -> list[SnippetChan
     """Every commit on the first-parent line to `revision` that edited a snippet's text."""
     git = Git(repo)
     log = git.run(
-        "log", "--first-parent", "-m", "--raw", "--no-abbrev", "--no-renames",
-        "--format=%x00%H %ct", revision, "--", SNIPPETS,
+        "-c", "core.quotePath=false", "log", "--first-parent", "-m", "--raw", "--no-abbrev",
+        "--no-renames", "--format=%x00%H %ct", "--end-of-options", revision, "--", SNIPPETS,
     ).decode("utf-8", "replace")  # fmt: skip
     edits: list[tuple[str, str, str, str, int]] = []  # path, old, new, commit, time
     for record in log.split("\0")[1:]:

@@ -23,7 +23,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from switchboard.reminders.due import ReviewItem
+from switchboard.reminders.due import ReviewItem, local_today
 from switchboard.reminders.notify import Notifier
 from switchboard.reminders.plan import Plan, plan_for
 from switchboard.reminders.runs import ReminderConfig, Runner
@@ -107,6 +107,11 @@ class ReminderService:
             return []
         return plan.items(self.now(), self.config.due_soon_days if window is None else window)
 
+    def today(self) -> dt.date:
+        """Today in the live revision's time zone (UTC before the first revision)."""
+        plan = self._plan
+        return local_today(self.now(), plan.tz if plan else "UTC")
+
     def run_reminders(self) -> list[DeliveryKey]:
         return self._run("reminders", self.runner.reminders)
 
@@ -159,7 +164,8 @@ class ReminderService:
                 return []
             try:
                 sent = work(plan)
-                self.store.set_state(f"last_run:{job}", self.now().isoformat(), self.now())
+                done = self.now()
+                self.store.set_state(f"last_run:{job}", done.isoformat(), done)
             finally:
                 self.store.release_lease("jobs", self._holder)
         return sent

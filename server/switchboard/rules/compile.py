@@ -148,7 +148,7 @@ def _entity(data: dict[str, Any]) -> Entity:
         EntityPattern(p["regex"], p.get("value"), compile_re2(p["regex"]))
         for p in data.get("patterns", [])
     )
-    valid = compile_re2(data["valid"], ignore_case=False) if "valid" in data else None
+    valid = compile_re2(data["valid"]) if "valid" in data else None
     return Entity(data["id"], data["title"], data["type"], patterns, valid)
 
 

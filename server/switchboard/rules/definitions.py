@@ -56,7 +56,7 @@ def _entity(doc: Document) -> list[Problem]:
                 problems.append(doc.problem(f"{at}/value", "bad_group", message))
     if "valid" in data:
         try:
-            compile_re2(data["valid"], ignore_case=False)
+            compile_re2(data["valid"])
         except RegexProblem as exc:
             problems.append(doc.problem("/valid", exc.code, exc.message))
     return problems

@@ -73,13 +73,14 @@ def build_catalogue(index: Index) -> tuple[Catalogue, list[Problem]]:
     intents = frozenset(index.ids.get("intent", {}))
     values: dict[str, frozenset[str]] = {
         "channel": frozenset(CHANNELS),
-        "language": frozenset(index.locales),
         "customer.tier": frozenset(TIERS),
         "lookup.status": frozenset(LOOKUP_STATUSES),
         "time.weekday": frozenset(WEEKDAYS),
     }
     if "intent" not in index.unreadable:
         values["intent"] = values["conversation.previous_intent"] = intents
+    if index.locales:  # unknown while switchboard.yaml is broken
+        values["language"] = frozenset(index.locales)
     for id_, doc in index.ids.get("entity", {}).items():
         types[f"entities.{id_}"] = ENTITY_TYPES[doc.data["type"]] if doc.valid else ANY
     problems: list[Problem] = []

@@ -7,6 +7,7 @@ object lookup per file.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from switchboard.rules.problems import Problem
 from switchboard.rules.source import Source, SourceFile, admit
 
 _REGULAR_FILES = {"100644", "100755"}
+_REDIRECTS = {"GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_NAMESPACE"}
+_REDIRECTS |= {"GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES"}
 
 
 class GitError(Exception):
@@ -97,9 +100,11 @@ def _cat_blobs(root: Path, shas: list[str]) -> dict[str, bytes]:
 
 
 def _git(root: Path, args: list[str], stdin: bytes | None = None) -> bytes:
+    # variables such as GIT_DIR (set inside git hooks) would make git read another repository
+    env = {k: v for k, v in os.environ.items() if k not in _REDIRECTS}
     try:
         done = subprocess.run(
-            ["git", "-C", str(root), *args], input=stdin, capture_output=True, check=False
+            ["git", "-C", str(root), *args], input=stdin, capture_output=True, check=False, env=env
         )
     except FileNotFoundError as exc:
         raise GitError(

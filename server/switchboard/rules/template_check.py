@@ -10,6 +10,7 @@ several intents must work for each of them.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from switchboard.rules.document import Document
@@ -26,22 +27,19 @@ Variables = set[tuple[str, ...]]
 Context = tuple[str, dict[str, frozenset[str] | None]]  # (who uses it, allowed names)
 
 
-def check_templates(index: Index) -> list[Problem]:
-    from switchboard.engine.render import check_template
+@lru_cache(maxsize=16_384)
+def check_template(source: str) -> Any:
+    """The engine's static check of one text; cached, as a reload sees mostly the same texts."""
+    from switchboard.engine.render import check_template as engine_check
 
-    problems: list[Problem] = []
-    snippet_uses: dict[tuple[str, str], tuple[set[str], Variables]] = {}
-    for doc in index.valid("snippet"):
-        for locale, text in doc.data["text"].items():
-            result = check_template(text)
-            problems += _errors(doc, f"/text/{escape(locale)}", result.errors)
-            snippet_uses[(doc.data["id"], locale)] = (result.snippets, result.variables)
-    for doc in index.valid("snippet"):
-        for locale in doc.data["text"]:
-            pointer = f"/text/{escape(locale)}"
-            problems += _snippet_refs(
-                index, doc, pointer, snippet_uses[(doc.data["id"], locale)][0], locale
-            )
+    return engine_check(source)
+
+
+Uses = dict[tuple[str, str], tuple[set[str], Variables]]  # (snippet, locale) -> what it uses
+
+
+def check_templates(index: Index) -> list[Problem]:
+    problems, uses = _check_snippets(index)
     contexts = _contexts(index)
     for doc in index.valid("template"):
         used_by = contexts.get(doc.data["id"], [])
@@ -53,14 +51,40 @@ def check_templates(index: Index) -> list[Problem]:
                 for part in ("subject", "body"):
                     if part in variant:
                         pointer = f"/channels/{channel}/{escape(locale)}/{part}"
-                        result = check_template(variant[part])
-                        problems += _errors(doc, pointer, result.errors)
-                        problems += _snippet_refs(index, doc, pointer, result.snippets, locale)
-                        variables = set(result.variables)
-                        for sid in _reachable(result.snippets, locale, snippet_uses):
-                            variables |= snippet_uses[(sid, locale)][1]
-                        problems += _variables(doc, pointer, variables, used_by)
+                        problems += _check_text(index, doc, pointer, locale, uses, used_by)
     return problems
+
+
+def _check_snippets(index: Index) -> tuple[list[Problem], Uses]:
+    problems: list[Problem] = []
+    uses: Uses = {}
+    for doc in index.valid("snippet"):
+        for locale, text in doc.data["text"].items():
+            result = check_template(text)
+            problems += _errors(doc, f"/text/{escape(locale)}", result.errors)
+            uses[(doc.data["id"], locale)] = (result.snippets, result.variables)
+    for doc in index.valid("snippet"):
+        for locale in doc.data["text"]:
+            used = uses[(doc.data["id"], locale)][0]
+            problems += _snippet_refs(index, doc, f"/text/{escape(locale)}", used, locale)
+    return problems, uses
+
+
+def _check_text(
+    index: Index, doc: Document, pointer: str, locale: str, uses: Uses, used_by: list[Context]
+) -> list[Problem]:
+    """One subject or body: syntax and safety, snippets, and the variables it (and the
+    snippets it includes) reads."""
+    text = doc.data
+    for part in pointer.split("/")[1:]:
+        text = text[part]
+    result = check_template(text)
+    problems = _errors(doc, pointer, result.errors)
+    problems += _snippet_refs(index, doc, pointer, result.snippets, locale)
+    variables = set(result.variables)
+    for sid in _reachable(result.snippets, locale, uses):
+        variables |= uses[(sid, locale)][1]
+    return problems + _variables(doc, pointer, variables, used_by)
 
 
 def _errors(doc: Document, pointer: str, errors: Iterable[str]) -> list[Problem]:
@@ -85,9 +109,7 @@ def _snippet_refs(
     return out
 
 
-def _reachable(
-    ids: Iterable[str], locale: str, uses: dict[tuple[str, str], tuple[set[str], Variables]]
-) -> set[str]:
+def _reachable(ids: Iterable[str], locale: str, uses: Uses) -> set[str]:
     """Snippets used directly or through other snippets (circles are the engine's to report)."""
     seen: set[str] = set()
     todo = [sid for sid in ids if (sid, locale) in uses]

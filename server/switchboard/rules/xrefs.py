@@ -37,8 +37,13 @@ def check_references(index: Index, facts: Catalogue) -> list[Problem]:
             problems += index.check_ref(doc, f"{at}/queue", "queue", then.get("queue"))
             problems += index.check_ref(doc, f"{at}/template", "template", then.get("template"))
     for doc in index.valid("test"):
+        seen: set[str] = set()
         for n, case in enumerate(doc.data["cases"]):
             problems += _test_case(index, doc, f"/cases/{n}", case)
+            if case["id"] in seen:
+                message = f"Two cases are called `{case['id']}` in this file: rename one."
+                problems.append(doc.problem(f"/cases/{n}/id", "duplicate_id", message))
+            seen.add(case["id"])
     return problems
 
 

@@ -4,7 +4,8 @@ Each area of the store (conversations, proposals, reminders, ...) registers its 
 migrations with `migration(area, version)`; `Database.open` applies the ones not yet recorded in
 `_migrations`, inside one transaction each. Writes go through `Database.write()`, which holds a
 lock around the single write connection, so there is exactly one writer at a time; reads use a
-connection per thread.
+connection per thread. `write(timeout=...)` gives up with `WriteBusy` when the writer (in this
+process or another) is not free in time, so a caller under load can refuse instead of queueing.
 """
 
 from __future__ import annotations
@@ -43,6 +44,13 @@ def migration(
     return register
 
 
+class WriteBusy(Exception):
+    """The write lock was not obtained within the timeout given to `Database.write`."""
+
+
+BUSY_TIMEOUT_MS = 10000
+
+
 class Database:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -62,7 +70,7 @@ class Database:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA busy_timeout=10000")
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         return conn
 
     def migrate(self) -> list[str]:
@@ -85,17 +93,42 @@ class Database:
         return applied
 
     @contextmanager
-    def write(self) -> Iterator[sqlite_utils.Database]:
-        """The single writer, in one transaction: committed on success, rolled back on error."""
-        with self._write_lock:
+    def write(self, timeout: float | None = None) -> Iterator[sqlite_utils.Database]:
+        """The single writer, in one transaction: committed on success, rolled back on error.
+
+        With `timeout` (seconds), waits at most that long for the writer and raises `WriteBusy`
+        instead of waiting on; without it, waits as long as it takes.
+        """
+        if not self._write_lock.acquire(timeout=-1 if timeout is None else max(timeout, 0.0)):
+            raise WriteBusy(f"{self.path}: the writer was not free within {timeout} s")
+        try:
             conn = self._writer
-            conn.execute("BEGIN IMMEDIATE")
+            self._begin(conn, timeout)
             try:
                 yield sqlite_utils.Database(conn)
+                conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
-            conn.execute("COMMIT")
+        finally:
+            self._write_lock.release()
+
+    def _begin(self, conn: sqlite3.Connection, timeout: float | None) -> None:
+        """BEGIN IMMEDIATE, waiting at most `timeout` for another process's write lock."""
+        if timeout is None:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        conn.execute(f"PRAGMA busy_timeout={int(max(timeout, 0.0) * 1000)}")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise WriteBusy(
+                    f"{self.path}: another writer held the lock for {timeout} s"
+                ) from exc
+            raise
+        finally:
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
     def read(self) -> sqlite_utils.Database:
         """A read connection for the calling thread (WAL readers never block the writer)."""
@@ -111,3 +144,12 @@ class Database:
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             conn.close()
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Undo the open transaction, if any (SQLite ends some itself, e.g. on a full disk)."""
+    try:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass  # a closed or broken connection has nothing left to undo; the caller's error stands

@@ -30,6 +30,7 @@ SCOPES: tuple[str, ...] = (
     "inquiries:write",
     "inquiries:dry_run",
     "conversations:read",
+    "conversations:write",
     "proposals:read",
     "proposals:write",
     "admin",
@@ -57,7 +58,11 @@ class ApiKey:
         """`admin` allows everything; `:write` also allows dry runs and reads; None = any key."""
         if scope is None or "admin" in self.scopes or scope in self.scopes:
             return True
-        implied = {"inquiries:dry_run": "inquiries:write", "proposals:read": "proposals:write"}
+        implied = {
+            "inquiries:dry_run": "inquiries:write",
+            "proposals:read": "proposals:write",
+            "conversations:read": "conversations:write",
+        }
         return implied.get(scope) in self.scopes
 
 

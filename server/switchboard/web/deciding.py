@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from switchboard.connectors import resolve_customer
 from switchboard.engine.decide import decide
-from switchboard.engine.types import Context, Decision, Inquiry
+from switchboard.engine.types import Decision, Inquiry
 from switchboard.runtime.active import Snapshot
 from switchboard.web.recorder import Recorder
 
@@ -21,10 +20,8 @@ def decide_inquiry(
 ) -> Decision:
     """Blocking (live lookups): the controllers run it in a worker thread."""
     now = dt.datetime.now(dt.UTC)
-    customer, _lookup = resolve_customer(snapshot.ruleset, snapshot.data, inquiry.identifiers)
-    conversation = recorder.recall(inquiry, customer, now)
-    context = Context(now=now, customer=customer, conversation=conversation)
-    decision = decide(snapshot.ruleset, inquiry, context, snapshot.data)
+    recall = recorder.recall(snapshot.ruleset, snapshot.data, inquiry, now)
+    decision = decide(snapshot.ruleset, inquiry, recall.context, snapshot.data)
     if not dry_run:
-        recorder.record(inquiry, context, decision, gateway)
+        recorder.record(inquiry, recall, decision, gateway)
     return decision

@@ -28,7 +28,7 @@ class Status(msgspec.Struct):
     ready: bool
     revision: str | None = None
     loaded_at: dt.datetime | None = None
-    timings: dict[str, float] = msgspec.field(default_factory=dict)
+    timings_s: dict[str, float] = msgspec.field(default_factory=dict)  # load phase -> seconds
     connectors: dict[str, Any] = msgspec.field(default_factory=dict)
     last_failure: dict[str, Any] | None = None
 
@@ -41,7 +41,8 @@ async def health() -> Health:
 
 @get("/ready", tags=["health"], summary="Readiness", responses=error_responses(503))
 async def ready(request: Request[Any, Any, Any]) -> Readiness:
-    """200 once a ruleset is live; 503 `not_ready` before (with the load problems, if any)."""
+    """200 once a ruleset is live; before, 503 `not_ready` with `details.reason` `loading` or
+    `load_failed` (the problems themselves are in /v1/status, which needs a key)."""
     active: ActiveRuleset = request.app.state.active
     return Readiness(status="ready", revision=active.get().revision)
 
@@ -68,7 +69,7 @@ async def status(request: Request[Any, Any, Any]) -> Status:
         ready=True,
         revision=snapshot.revision,
         loaded_at=snapshot.loaded_at,
-        timings=dict(snapshot.timings),
+        timings_s=dict(snapshot.timings),
         connectors=msgspec.to_builtins(connectors),
         last_failure=failure,
     )

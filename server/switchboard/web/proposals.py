@@ -39,7 +39,7 @@ from switchboard.web.auth import api_key_of, require_api_key
 T = TypeVar("T")
 READ, WRITE = {"scope": "proposals:read"}, {"scope": "proposals:write"}
 READ_ERRORS = error_responses(401, 403, 404, 422, 503)
-WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 413, 422, 503)
+WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 413, 422, 502, 503)
 MAX_EDIT_BYTES = 4 * 1024 * 1024  # an edit may carry several rules files of up to 256 KiB
 _opening = threading.Lock()
 
@@ -55,6 +55,12 @@ class NewEdit(msgspec.Struct, forbid_unknown_fields=True):
 
     message: str
     files: list[FileEdit]
+
+
+class Update(msgspec.Struct, forbid_unknown_fields=True):
+    """The final text of each file both the proposal and the approved branch changed."""
+
+    resolutions: list[FileEdit] = msgspec.field(default_factory=list)
 
 
 class NewComment(msgspec.Struct, forbid_unknown_fields=True):
@@ -127,6 +133,25 @@ class ProposalController(Controller):
         since its base, 422 `invalid_revision` (with the problems) if the rules would break."""
         actor = actor_of(request)
         return await _call(request, lambda s: s.edit(actor, proposal_id, data.message, data.files))
+
+    @post(
+        "/{proposal_id:str}/update",
+        opt=WRITE,
+        status_code=200,
+        summary="Take in the approved branch's changes",
+        responses=WRITE_ERRORS,
+        request_max_body_size=MAX_EDIT_BYTES,
+    )
+    async def update(
+        self,
+        request: Request[Any, Any, Any],
+        proposal_id: FromPath[str],
+        data: JSONBody[Update | None] = None,
+    ) -> Proposal:
+        """Merge the approved branch into the proposal; 409 `merge_conflict` lists the files
+        that need a resolution (their final text, with the proposal's blob as `base`)."""
+        actor, resolutions = actor_of(request), data.resolutions if data else []
+        return await _call(request, lambda s: s.update(actor, proposal_id, resolutions))
 
     @post("/{proposal_id:str}/submit", opt=WRITE, status_code=200, responses=WRITE_ERRORS)
     async def submit(self, request: Request[Any, Any, Any], proposal_id: FromPath[str]) -> Proposal:

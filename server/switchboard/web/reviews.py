@@ -11,12 +11,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import logging
 from collections.abc import AsyncIterator
-from typing import Any
+from pathlib import PurePosixPath
+from typing import Annotated, Any
 
 import anyio.to_thread
 import msgspec
 from litestar import Controller, Litestar, Request, get, post
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from switchboard.errors import error_responses
 from switchboard.proposals.errors import InvalidArgument, NotFound
@@ -31,6 +34,7 @@ from switchboard.runtime.active import ActiveRuleset
 from switchboard.web.auth import require_api_key, require_ready, snapshot_of
 from switchboard.web.proposals import actor_of, service_of
 
+log = logging.getLogger("switchboard.reminders")
 READ, WRITE = {"scope": "proposals:read"}, {"scope": "proposals:write"}
 SUFFIX = "/mark-reviewed"
 FOLLOW_EVERY_S = 1.0
@@ -82,7 +86,9 @@ class ReviewController(Controller):
         responses=error_responses(401, 403, 422, 503),
     )
     async def list_reviews(
-        self, request: Request[Any, Any, Any], due_within: str | None = None
+        self,
+        request: Request[Any, Any, Any],
+        due_within: Annotated[str | None, QueryParameter(max_length=8)] = None,
     ) -> ReviewList:
         """Due dates, states and reasons; `due_within` (14d, 2w, 1m) keeps those due by then,
         overdue ones included, and counts them as `due_soon`."""
@@ -106,14 +112,17 @@ class ReviewController(Controller):
         responses=error_responses(400, 401, 403, 404, 409, 422, 503),
     )
     async def mark(
-        self, request: Request[Any, Any, Any], path: str, data: MarkReviewed
+        self,
+        request: Request[Any, Any, Any],
+        path: FromPath[PurePosixPath],
+        data: JSONBody[MarkReviewed],
     ) -> Proposal:
         """Opens and submits a proposal setting `last_reviewed` to today (in the repository's
         time zone) and `change_note` to the note; the rest of the file is left as it is."""
-        path = path.lstrip("/")
-        if not path.endswith(SUFFIX):
-            raise NotFound(f"There is no review action at {path}.", {"path": path})
-        file_path = path.removesuffix(SUFFIX)
+        target = str(path).lstrip("/")
+        if not target.endswith(SUFFIX):
+            raise NotFound(f"There is no review action at {target}.", {"path": target})
+        file_path = target.removesuffix(SUFFIX)
         plan = await _plan(request)
         if file_path not in {info.path for info in plan.files}:
             message = f"There is no rules file {file_path} in revision {plan.revision[:12]}."
@@ -148,8 +157,11 @@ async def _follow(active: ActiveRuleset, service: ReminderService) -> None:
     while True:
         snapshot = active.peek()
         if snapshot is not None and snapshot.revision != seen:
-            await anyio.to_thread.run_sync(service.reschedule, snapshot.ruleset)
             seen = snapshot.revision
+            try:
+                await anyio.to_thread.run_sync(service.reschedule, snapshot.ruleset)
+            except Exception:  # the reminders must never take the server down
+                log.exception("review reminders could not follow revision %s", seen)
         await asyncio.sleep(FOLLOW_EVERY_S)
 
 

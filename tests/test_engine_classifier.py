@@ -1,0 +1,163 @@
+"""The classifier: training, calibration, batching, the on-disk cache, the backend registry,
+language detection and quoted replies."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine_support import EXAMPLES, mini_ruleset
+from switchboard.engine.classifier import (
+    Prediction,
+    TrainingSet,
+    backend_names,
+    register_backend,
+    train,
+    training_set,
+)
+from switchboard.engine.language import detect_language
+from switchboard.engine.ngram import prepare
+from switchboard.engine.text import strip_quoted
+from switchboard.rules.model import Ruleset
+
+
+@pytest.fixture(scope="module")
+def ruleset() -> Ruleset:
+    return mini_ruleset()
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Has order SO4598765 been shipped already?", "order_status"),
+        ("Ist der Auftrag SO4598765 schon versendet?", "order_status"),
+        ("Can you send me a copy of invoice INV26009876?", "invoice"),
+        ("We are really unhappy, the delivery was late again.", "complaint"),
+        ("Please take me off your newsletter list", "out_of_scope"),
+    ],
+)
+def test_predicts_the_intent_with_probabilities_for_every_intent(
+    ruleset: Ruleset, text: str, intent: str
+) -> None:
+    prediction = ruleset.classifier.predict(text)
+    assert prediction.intent == intent
+    assert prediction.confidence == prediction.scores[0][1]
+    assert {name for name, _ in prediction.scores} == set(ruleset.intents)
+    assert sum(p for _, p in prediction.scores) == pytest.approx(1.0)
+    assert [p for _, p in prediction.scores] == sorted(
+        (p for _, p in prediction.scores), reverse=True
+    )
+
+
+def test_batch_and_single_predictions_agree(ruleset: Ruleset) -> None:
+    texts = [t for phrases in EXAMPLES["invoice"].values() for t in phrases] + ["", "?"] * 5
+    single = [ruleset.classifier.predict(t) for t in texts]
+    batch = ruleset.classifier.predict_many(texts)
+    assert len(batch) > 8  # large enough for the vectorised path
+    for one, many in zip(single, batch, strict=True):
+        assert one.intent == many.intent
+        assert one.confidence == pytest.approx(many.confidence, abs=1e-9)
+
+
+def test_numbers_do_not_become_features() -> None:
+    assert prepare("Order SO4500123 and SO 4599-999, 12 Stück") == "order so0 and so 0-0, 0 stuck"
+    assert prepare("Rückgabe") == prepare("Rueckgabe") == "ruckgabe"
+
+
+def test_training_set_holds_examples_and_keywords_of_every_locale(ruleset: Ruleset) -> None:
+    data = training_set(ruleset)
+    assert "Auftragsstatus" in data.texts and "Is invoice INV26002222 already paid?" in data.texts
+    assert set(data.labels) == set(ruleset.intents)
+    assert data.intents == tuple(sorted(ruleset.intents))
+
+
+def test_cache_is_reused_for_the_same_revision_and_phrases(ruleset: Ruleset, tmp_path: Path):
+    first = train(ruleset, tmp_path)
+    files = list(tmp_path.glob("classifier-ngram-*.pickle"))
+    assert len(files) == 1 and ruleset.revision in files[0].name
+    stamp = files[0].stat().st_mtime_ns
+    second = train(ruleset, tmp_path)
+    assert files[0].stat().st_mtime_ns == stamp
+    text = "where is SO4500123"
+    assert first.predict(text) == second.predict(text)
+
+    changed = dict(ruleset.intents)
+    changed["invoice"] = dataclasses.replace(
+        changed["invoice"], examples={"en": ("Invoice copy please",)}
+    )
+    train(dataclasses.replace(ruleset, intents=changed), tmp_path)
+    assert len(list(tmp_path.glob("classifier-ngram-*.pickle"))) == 2
+
+
+def test_unreadable_cache_file_is_replaced(ruleset: Ruleset, tmp_path: Path) -> None:
+    train(ruleset, tmp_path)
+    (path,) = tmp_path.glob("classifier-*.pickle")
+    path.write_bytes(b"not a model")
+    retrained = train(ruleset, tmp_path)
+    assert retrained.predict("Is invoice INV26001234 paid?").intent == "invoice"
+    assert path.read_bytes() != b"not a model"
+
+
+class KeywordBackend:
+    """A second backend, as a plug-in would register one."""
+
+    name = "keywords"
+
+    def __init__(self, data: TrainingSet) -> None:
+        self.intents = data.intents
+
+    def predict(self, text: str) -> Prediction:
+        return self.predict_many([text])[0]
+
+    def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
+        result = []
+        for text in texts:
+            intent = "invoice" if "invoice" in text.lower() else "out_of_scope"
+            rest = [(i, 0.0) for i in self.intents if i != intent]
+            result.append(Prediction(intent, 1.0, [(intent, 1.0), *rest]))
+        return result
+
+
+def test_backends_are_chosen_by_name(ruleset: Ruleset) -> None:
+    def factory(data: TrainingSet, options: Mapping[str, Any]) -> KeywordBackend:
+        assert options["strict"] is True and "min_margin" not in options
+        return KeywordBackend(data)
+
+    register_backend("keywords", factory)
+    assert {"ngram", "keywords"} <= set(backend_names())
+    model = train(ruleset, options={"backend": "keywords", "strict": True, "min_margin": 0.5})
+    assert model.min_margin == 0.5
+    prediction = model.predict("Wo ist die invoice?")
+    assert prediction.intent == "invoice" and prediction.language == "de"
+    with pytest.raises(ValueError, match="unknown classifier backend 'nope'"):
+        train(ruleset, options={"backend": "nope"})
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Where is my order SO4500123?", "en"),
+        ("Wo bleibt unsere Bestellung?", "de"),
+        ("Guten Tag, wann kommt die Ware?", "de"),
+        ("Bonjour, où en est notre commande SO4500123 ? Merci", "fr"),
+        ("Buenos días, ¿cuándo llega el pedido?", "es"),
+        ("Goedemorgen, wanneer wordt de bestelling geleverd?", "nl"),
+        ("SO4500123", None),
+        ("Hello, this is Sanne de Wit from Van Dijk, where is our order?", "en"),
+    ],
+)
+def test_language(text: str, language: str | None) -> None:
+    assert detect_language(text) == language
+
+
+def test_quoted_earlier_messages_are_not_classified(ruleset: Ruleset) -> None:
+    reply = "Thanks, all good!\n\n> Your order SO4500123 has been shipped.\n> Order status: shipped"
+    assert strip_quoted(reply) == "Thanks, all good!"
+    header = "Danke!\nAm 01.12.2026 um 10:00 schrieb Auftragsservice <a@nordwerk.example>:\nalt"
+    assert strip_quoted(header) == "Danke!"
+    assert strip_quoted("> only a quote") == "> only a quote"
+    assert ruleset.classifier.predict(reply).intent != "order_status"
