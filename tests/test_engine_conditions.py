@@ -6,9 +6,18 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from engine_support import all_of, any_of, not_, t
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from switchboard.engine.conditions import evaluate, intents_of, referenced_facts
+from engine_support import all_of, any_of, not_, t
+from switchboard.engine.codegen import build_runner
+from switchboard.engine.conditions import (
+    Compiler,
+    FactView,
+    evaluate,
+    intents_of,
+    referenced_facts,
+)
 from switchboard.rules.model import Condition
 
 FACTS: dict[str, Any] = {
@@ -113,9 +122,8 @@ def test_contains_any_sees_words_split_by_invisible_characters_after_normalising
 
 
 def test_contains_any_uses_prepared_phrases_from_the_loader() -> None:
-    from switchboard.rules.model import Test
-
     from engine_support import HERE
+    from switchboard.rules.model import Test
 
     test = Test("text", "contains_any", ["Anwalt"], HERE, compiled=("anwalt", "klage"))
     assert evaluate(test, {"text": "Wir reichen Klage ein"})
@@ -129,3 +137,68 @@ def test_intent_scope_and_referenced_facts() -> None:
     assert intents_of(not_(t("intent", "eq", "a"))) is None
     assert intents_of(t("intent", "ne", "a")) is None
     assert referenced_facts(scoped) == {"intent", "x"}
+
+
+# ----- the generated rule function agrees with the reference closures -----------------------
+
+FACT_VALUES = {
+    "intent": st.sampled_from(["order_status", "invoice", "complaint"]),
+    "customer.tier": st.sampled_from(["standard", "vip", ""]),
+    "customer.known": st.booleans(),
+    "confidence": st.floats(min_value=0, max_value=1),
+    "conversation.contacts_last_7d": st.integers(min_value=0, max_value=9),
+    "entities.amount": st.floats(min_value=0, max_value=20000) | st.integers(0, 20000),
+    "data.order.eta": st.dates(dt.date(2026, 11, 1), dt.date(2027, 1, 31)),
+    "text": st.sampled_from(["Where is my order", "unser Anwalt", "lawyer!", "Rückerstattung"]),
+}
+OPERANDS = {
+    "intent": st.sampled_from(["order_status", "invoice"]),
+    "customer.tier": st.sampled_from(["standard", "vip"]),
+    "customer.known": st.booleans(),
+    "confidence": st.floats(min_value=0, max_value=1),
+    "conversation.contacts_last_7d": st.integers(0, 9) | st.floats(0, 9),
+    "entities.amount": st.integers(0, 20000) | st.just("5000"),
+    "data.order.eta": st.sampled_from(["2026-12-01", "2027-01-01"]),
+    "text": st.sampled_from(["order", "Anwalt", "lawyer", "ruckerstattung"]),
+}
+
+
+@st.composite
+def single_tests(draw: st.DrawFn) -> Condition:
+    fact = draw(st.sampled_from(sorted(OPERANDS)))
+    op = draw(st.sampled_from(["eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "exists",
+                               "contains_any", "matches"]))  # fmt: skip
+    operand = draw(OPERANDS[fact])
+    value: Any = {
+        "in": [operand, "x"],
+        "not_in": [operand],
+        "exists": draw(st.booleans()),
+        "contains_any": [str(operand)],
+        "matches": "(?i)" + str(operand)[:3],
+    }.get(op, operand)
+    return t(fact, op, value)
+
+
+conditions = st.recursive(
+    single_tests(),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3).map(lambda xs: all_of(*xs)),
+        st.lists(inner, max_size=3).map(lambda xs: any_of(*xs)),
+        inner.map(not_),
+    ),
+    max_leaves=6,
+)
+fact_sets = st.fixed_dictionaries({}, optional={k: v for k, v in FACT_VALUES.items()})
+
+
+@settings(max_examples=300, deadline=None)
+@given(rules=st.lists(conditions, min_size=1, max_size=6), facts=fact_sets)
+def test_generated_rules_agree_with_the_reference_closures(
+    rules: list[Condition], facts: dict[str, Any]
+) -> None:
+    types = {"data.order.eta": "date", "confidence": "number"}
+    compiler = Compiler(types)
+    predicates = [compiler.compile(rule) for rule in rules]
+    runner = build_runner(compiler, list(enumerate(rules)))
+    view = FactView(facts, compiler.book)
+    assert runner(view) == [i for i, holds in enumerate(predicates) if holds(view)]

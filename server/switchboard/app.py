@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import os
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 
-import anyio.to_thread
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.logging import LoggingConfig
@@ -18,8 +15,9 @@ from litestar.openapi.spec import Components, SecurityScheme
 from switchboard import __version__
 from switchboard.conversations import open_continuity
 from switchboard.errors import EXCEPTION_HANDLERS
-from switchboard.runtime.active import ActiveRuleset, LoadFailure, load_snapshot
+from switchboard.runtime.active import ActiveRuleset
 from switchboard.settings import Settings, SettingsError
+from switchboard.web.admin import reload_webhook, reloader_lifespan, rollback
 from switchboard.web.apikeys import KeyFileError, KeyStore
 from switchboard.web.conversations import ConversationController, conversations_lifespan
 from switchboard.web.health import health, ready, status
@@ -28,6 +26,8 @@ from switchboard.web.inquiries import InquiryController
 from switchboard.web.proposals import ProposalController, rules_file
 from switchboard.web.recorder import Recorder
 from switchboard.web.reviews import ReviewController, reminders_lifespan
+from switchboard.web.ui.routes import ui_router
+from switchboard.web.ui.setup import UiApp
 
 log = logging.getLogger("switchboard.app")
 
@@ -39,8 +39,11 @@ def create_app(
     recorder: Recorder | None = None,
 ) -> Litestar:
     """The API for `settings`. `environ` holds the connectors' secrets (default: os.environ)."""
-    if settings.rules_path is None:
-        raise SettingsError("no rules repository: set SWITCHBOARD_RULES_PATH or pass --rules")
+    if settings.rules_path is None and not settings.rules_remote:
+        raise SettingsError(
+            "no rules repository: set SWITCHBOARD_RULES_PATH (or SWITCHBOARD_RULES_REMOTE) "
+            "or pass --rules"
+        )
     try:
         keys = KeyStore(settings.keys_path)
     except KeyFileError as exc:
@@ -50,6 +53,7 @@ def create_app(
             "no API keys in %s: create one with `switchboard keys create NAME`", settings.keys_path
         )
     continuity = open_continuity(settings)
+    ui = UiApp.from_settings(settings)
     state = State(
         {
             "settings": settings,
@@ -58,6 +62,7 @@ def create_app(
             "api_keys": keys,
             "conversations": continuity,
             "recorder": recorder or continuity,
+            "ui": ui,
         }
     )
     return Litestar(
@@ -71,9 +76,12 @@ def create_app(
             health,
             ready,
             status,
+            reload_webhook,
+            rollback,
+            ui_router(ui),
         ],
         state=state,
-        lifespan=[_serve_ruleset, reminders_lifespan, conversations_lifespan],
+        lifespan=[reloader_lifespan, reminders_lifespan, conversations_lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=_openapi(),
@@ -87,43 +95,6 @@ def create_app(
 def app_from_env() -> Litestar:
     """Factory for `uvicorn --factory` (used by `switchboard serve`, one per worker)."""
     return create_app(Settings.from_env())
-
-
-@contextlib.asynccontextmanager
-async def _serve_ruleset(app: Litestar) -> AsyncIterator[None]:
-    """Load the ruleset in the background (the server answers /health meanwhile); close on exit."""
-    task = asyncio.create_task(_load_initial(app.state))
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        snapshot = app.state.active.peek()
-        close = getattr(snapshot.data, "close", None) if snapshot else None
-        if callable(close):
-            await anyio.to_thread.run_sync(close)
-
-
-async def _load_initial(state: State) -> None:
-    settings: Settings = state.settings
-    active: ActiveRuleset = state.active
-    assert settings.rules_path is not None
-    log.info("loading rules from %s (rev %s)", settings.rules_path, settings.rules_rev or "-")
-    result = await anyio.to_thread.run_sync(
-        load_snapshot,
-        settings.rules_path,
-        settings.rules_rev,
-        settings.cache_path,
-        state.environ,
-        abandon_on_cancel=True,
-    )
-    if isinstance(result, LoadFailure):
-        log.error("the rules did not load: %s", result.message)
-        active.fail(result)
-    else:
-        active.swap(result)
-        log.info("serving revision %s", result.revision)
 
 
 def _openapi() -> OpenAPIConfig:

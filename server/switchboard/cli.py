@@ -21,6 +21,8 @@ COMMANDS: dict[str, str] = {
     "demo": "run the demo: demo ERP, its HTTP facade and the server on the demo rules",
     "demo-erp": "create or serve the demo ERP database",
     "reviews": "list the rules files due for review, with owner, due date and reason",
+    "users": "add, list or remove the users of the admin UI and set their passwords",
+    "rollback": "restore an earlier approved revision as a new commit on the approved branch",
 }
 
 

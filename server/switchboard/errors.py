@@ -112,7 +112,7 @@ _DOC: dict[int, str] = {
     403: "forbidden: the API key lacks the route's scope.",
     413: "body_too_large: the body exceeds SWITCHBOARD_MAX_BODY_BYTES.",
     422: "invalid_request: the body does not match the schema (details.problems).",
-    503: "not_ready: no ruleset is live yet.",
+    503: "not_ready: no ruleset is live yet; store_unavailable: nothing could be stored.",
 }
 
 

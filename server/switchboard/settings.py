@@ -40,6 +40,37 @@ class Settings(BaseModel):
             "Leave it empty for a plain directory, which is read as it is."
         ),
     )
+    rules_remote: str | None = Field(
+        default=None,
+        description=(
+            "A git URL of the rules repository. When set, the server fetches its approved "
+            "branch (SWITCHBOARD_RULES_REV, else approved_ref in switchboard.yaml) into a bare "
+            "mirror, rules-mirror.git in the data directory, and serves that."
+        ),
+    )
+    reload_poll_s: float = Field(
+        default=0.3,
+        ge=0.05,
+        le=60,
+        description="How often the approved branch is checked for a new commit, in seconds.",
+    )
+    remote_poll_s: float = Field(
+        default=60.0,
+        ge=1,
+        le=86400,
+        description=(
+            "How often a remote rules repository is fetched, in seconds, besides the fetch "
+            "that POST /v1/admin/reload (the push webhook) starts."
+        ),
+    )
+    reload_webhook_secret: str | None = Field(
+        default=None,
+        min_length=16,
+        description=(
+            "The shared secret of the push webhook POST /v1/admin/reload: the key of GitHub's "
+            "X-Hub-Signature-256 HMAC, or the X-Gitlab-Token value. Empty: only admin API keys."
+        ),
+    )
     data_dir: Path = Field(
         default=Path("var"),
         description="Where the server keeps its own files (API keys, cache, databases).",
@@ -106,10 +137,46 @@ class Settings(BaseModel):
     reminders_repeat_days: int = Field(
         default=7, ge=1, le=365, description="An overdue file is reminded again after these days."
     )
+    users_file: Path | None = Field(
+        default=None,
+        description="The admin UI's users file (JSON); empty means users.json in the data directory.",
+    )
+    ui_session_minutes: int = Field(
+        default=480,
+        ge=1,
+        le=7 * 24 * 60,
+        description="How long an admin UI login lasts, in minutes; then the user logs in again.",
+    )
+    ui_cookie_secure: bool = Field(
+        default=True,
+        description=(
+            "Send the admin UI's session cookie over HTTPS only. Turn off only for plain HTTP "
+            "on this machine (the demo does)."
+        ),
+    )
+    ui_proxy_user_header: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9-]{1,64}$",
+        description=(
+            "Single sign-on: the request header in which a trusted reverse proxy names the "
+            "logged-in user (login or e-mail of a local user), e.g. X-Forwarded-User. Empty: off."
+        ),
+    )
+    ui_trusted_proxies: str | None = Field(
+        default=None,
+        description=(
+            "Comma-separated addresses or networks (CIDR) of the reverse proxies whose user "
+            "header is believed, e.g. 127.0.0.1,10.0.0.0/8; needed with the header."
+        ),
+    )
 
     @property
     def keys_path(self) -> Path:
         return self.api_keys_file or self.data_dir / "api-keys.json"
+
+    @property
+    def users_path(self) -> Path:
+        return self.users_file or self.data_dir / "users.json"
 
     @property
     def cache_path(self) -> Path:

@@ -18,7 +18,7 @@ from typing import IO, Any
 
 import msgspec
 
-from switchboard.commands.route import load_rules
+from switchboard.commands.route import add_rules_options, load_rules
 from switchboard.engine.types import Context, Inquiry
 from switchboard.rules.model import Channel, Ruleset
 
@@ -47,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="switchboard classify", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--rules", type=Path, required=True, help="the rules repository")
-    parser.add_argument("--rev", help="git revision to use (default: the working files)")
+    add_rules_options(parser)
     parser.add_argument("--input", type=Path, required=True, help="JSON lines to classify")
     parser.add_argument("--output", type=Path, help="where to write results (default: stdout)")
     return parser
@@ -118,7 +118,7 @@ def classify_stream(ruleset: Ruleset, source: IO[bytes], sink: IO[bytes]) -> tup
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
-    ruleset = load_rules("classify", args.rules, args.rev)
+    ruleset = load_rules("classify", args.rules, args.rev, args.cache_dir)
     if ruleset is None:
         return 1
     try:

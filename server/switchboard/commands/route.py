@@ -18,12 +18,14 @@ from switchboard.engine.types import Context, Customer, DataSource, Identifiers,
 from switchboard.rules.model import Ruleset
 
 
-def load_rules(command: str, path: Path, rev: str | None) -> Ruleset | None:
+def load_rules(
+    command: str, path: Path, rev: str | None, cache_dir: Path | None = None
+) -> Ruleset | None:
     """The ruleset at `path` (and `rev`), or None after printing why it cannot be used."""
     from switchboard.rules import load_ruleset
 
     try:
-        result = load_ruleset(path, rev)
+        result = load_ruleset(path, rev, cache_dir=cache_dir)
     except (OSError, ValueError) as exc:
         print(f"switchboard {command}: cannot read {path}: {exc}", file=sys.stderr)
         return None
@@ -68,12 +70,19 @@ def identify(ruleset: Ruleset, identifiers: Identifiers, data: DataSource) -> Cu
     return customer
 
 
+def add_rules_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--rev", help="git revision to use (default: the working files)")
+    parser.add_argument(
+        "--cache-dir", type=Path, help="keep trained classifiers here (a directory of your own)"
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="switchboard route", description="Decide one inquiry and print the Decision as JSON."
     )
     parser.add_argument("--rules", type=Path, required=True, help="the rules repository")
-    parser.add_argument("--rev", help="git revision to use (default: the working files)")
+    add_rules_options(parser)
     parser.add_argument("--channel", choices=["email", "sms", "chat", "voice"], default="email")
     parser.add_argument("--from", dest="sender", help="sender e-mail address or phone number")
     parser.add_argument("--customer-id", help="the customer id, when already known")
@@ -85,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
-    ruleset = load_rules("route", args.rules, args.rev)
+    ruleset = load_rules("route", args.rules, args.rev, args.cache_dir)
     if ruleset is None:
         return 1
     from switchboard.engine.decide import decide

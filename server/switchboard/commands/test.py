@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from switchboard.commands.route import load_rules
+from switchboard.commands.route import add_rules_options, load_rules
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -17,14 +17,14 @@ def _parser() -> argparse.ArgumentParser:
         prog="switchboard test", description="Run a rules repository's test cases."
     )
     parser.add_argument("path", nargs="?", type=Path, default=Path("."), help="the repository")
-    parser.add_argument("--rev", help="git revision to test (default: the working files)")
+    add_rules_options(parser)
     parser.add_argument("-v", "--verbose", action="store_true", help="list passed cases too")
     return parser
 
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
-    ruleset = load_rules("test", args.path, args.rev)
+    ruleset = load_rules("test", args.path, args.rev, args.cache_dir)
     if ruleset is None:
         return 1
     from switchboard.engine.testing import describe, run_tests

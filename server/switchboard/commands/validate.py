@@ -42,14 +42,12 @@ def summary(path: str, result: LoadResult) -> str:
     """`rules-repo @ worktree: valid, 12 inquiry types, ... (0.21 s)`."""
     revision = result.revision[:12] or "?"
     counts = ", ".join(f"{result.counts.get(kind, 0)} {words}" for kind, words in _KINDS)
-    rules = len(result.ruleset.rules) if result.ruleset else 0
+    if result.ruleset is not None:
+        counts += f", {len(result.ruleset.rules)} rules"
     warnings = len(result.problems) - len(result.errors)
     state = "valid" if result.ok else f"{len(result.errors)} error(s)"
     seconds = sum(result.timings.values())
-    return (
-        f"{path} @ {revision}: {state}, {counts}, {rules} rules, "
-        f"{warnings} warning(s) ({seconds:.2f} s)"
-    )
+    return f"{path} @ {revision}: {state}, {counts}, {warnings} warning(s) ({seconds:.2f} s)"
 
 
 def main(argv: list[str]) -> int:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import json
 from typing import Any
 
 import msgspec
 
-from switchboard.conversations.errors import InvalidCursor, NotFound
+from switchboard.conversations.cursors import decode_cursor, encode_cursor
+from switchboard.conversations.errors import NotFound
 from switchboard.store.conversations import ConversationStore
 from switchboard.store.conversations.records import (
     THREAD,
@@ -170,23 +168,6 @@ def customer_conversations(
     more = len(found) > limit
     next_cursor = encode_cursor(Cursor(items[-1].opened_at, items[-1].id)) if more else None
     return ConversationPage([summary(c) for c in items], next_cursor)
-
-
-def encode_cursor(cursor: Cursor) -> str:
-    raw = json.dumps([cursor.opened_at.isoformat(), cursor.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(text: str) -> Cursor:
-    try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        opened_at, conversation_id = json.loads(raw)
-        at = dt.datetime.fromisoformat(opened_at)
-        if at.tzinfo is None or not isinstance(conversation_id, str):
-            raise ValueError("not a cursor")
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
-        raise InvalidCursor("The cursor is not one this server handed out.") from None
-    return Cursor(at, conversation_id)
 
 
 def _message(m: MessageRecord) -> MessageView:

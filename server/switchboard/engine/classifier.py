@@ -155,7 +155,7 @@ def train(
     data = training_set(ruleset)
     if not data.texts:
         raise ValueError("no intent has examples or keywords: nothing to train the classifier on")
-    path = _cache_path(cache_dir, ruleset.revision, name, options, data)
+    path = _cache_path(cache_dir, ruleset.revision, name, {**options, **_patterns(ruleset)}, data)
     backend = _read_cache(path) if path else None
     if backend is None:
         # A backend may need more than the phrases (routine flags, locales, its own cache).
@@ -163,6 +163,16 @@ def train(
         if path:
             _write_cache(path, backend)
     return Classifier(backend, ruleset.revision, min_margin, options)
+
+
+def _patterns(ruleset: Any) -> dict[str, Any]:
+    """Entity patterns shape some backends' features, so they are part of the cache key."""
+    found = [
+        (entity.id, pattern.regex, pattern.value)
+        for entity in ruleset.entities.values()
+        for pattern in entity.patterns
+    ]
+    return {"_entity_patterns": hashlib.sha256(repr(found).encode()).hexdigest()} if found else {}
 
 
 def _cache_path(

@@ -74,12 +74,20 @@ class PhraseBook:
 class FactView(dict[str, Any]):
     """The facts of one inquiry, plus the phrases found in its text facts (computed once)."""
 
-    __slots__ = ("_book", "_found")
+    __slots__ = ("_book", "_bytes", "_found")
 
     def __init__(self, values: Mapping[str, Any], book: PhraseBook | None = None) -> None:
         super().__init__(values)
         self._book = book or PhraseBook()
         self._found: dict[str, frozenset[str]] = {}
+        self._bytes: dict[str, bytes | None] = {}
+
+    def encoded(self, fact: str) -> bytes | None:
+        """A text fact as UTF-8, which RE2 searches without converting offsets back."""
+        if fact not in self._bytes:
+            value = self.get(fact)
+            self._bytes[fact] = value.encode() if isinstance(value, str) else None
+        return self._bytes[fact]
 
     def found(self, fact: str) -> frozenset[str]:
         cached = self._found.get(fact)
@@ -128,12 +136,12 @@ def _comparable(fact: Any, value: Any) -> tuple[Any, Any] | None:
     return None
 
 
-def _same(fact: Any, value: Any) -> bool:
+def same(fact: Any, value: Any) -> bool:
     pair = _comparable(fact, value)
     return pair is not None and pair[0] == pair[1]
 
 
-_ORDER: dict[str, Callable[[Any, Any], bool]] = {
+ORDER: dict[str, Callable[[Any, Any], bool]] = {
     "gt": lambda a, b: a > b,
     "gte": lambda a, b: a >= b,
     "lt": lambda a, b: a < b,
@@ -160,15 +168,15 @@ def _equality(name: str, op: str, target: Any) -> Predicate:
         if equal:
             return lambda f: (
                 (v := f.get(name)) is not None
-                and (v == target if v.__class__ in kind else _same(v, target))
+                and (v == target if v.__class__ in kind else same(v, target))
             )
         return lambda f: (
             (v := f.get(name)) is not None
-            and (v != target if v.__class__ in kind else not _same(v, target))
+            and (v != target if v.__class__ in kind else not same(v, target))
         )
     if equal:
-        return lambda f: (v := f.get(name)) is not None and _same(v, target)
-    return lambda f: (v := f.get(name)) is not None and not _same(v, target)
+        return lambda f: (v := f.get(name)) is not None and same(v, target)
+    return lambda f: (v := f.get(name)) is not None and not same(v, target)
 
 
 def _membership(name: str, op: str, targets: tuple[Any, ...]) -> Predicate:
@@ -185,7 +193,7 @@ def _membership(name: str, op: str, targets: tuple[Any, ...]) -> Predicate:
     def member(v: Any) -> bool:
         if v.__class__ is str and v in strings:
             return True
-        return any(_same(v, t) for t in others)
+        return any(same(v, t) for t in others)
 
     if inside:
         return lambda f: (v := f.get(name)) is not None and member(v)
@@ -193,7 +201,7 @@ def _membership(name: str, op: str, targets: tuple[Any, ...]) -> Predicate:
 
 
 def _ordering(name: str, op: str, bound: Any) -> Predicate:
-    compare = _ORDER[op]
+    compare = ORDER[op]
     if bound.__class__ in _PLAIN_NUMBERS:
         numbers = _PLAIN_NUMBERS
 
@@ -201,13 +209,13 @@ def _ordering(name: str, op: str, bound: Any) -> Predicate:
             v = f.get(name)
             if v.__class__ in numbers:
                 return compare(v, bound)
-            return v is not None and _slow_order(v, bound, compare)
+            return v is not None and in_order(v, bound, compare)
 
         return fast
-    return lambda f: (v := f.get(name)) is not None and _slow_order(v, bound, compare)
+    return lambda f: (v := f.get(name)) is not None and in_order(v, bound, compare)
 
 
-def _slow_order(v: Any, bound: Any, compare: Callable[[Any, Any], bool]) -> bool:
+def in_order(v: Any, bound: Any, compare: Callable[[Any, Any], bool]) -> bool:
     pair = _comparable(v, bound)
     if pair is None or isinstance(pair[0], str | bool):
         return False
@@ -256,7 +264,7 @@ class Compiler:
             return _equality(name, op, _as_date(value) if wants_date else value)
         if op in {"in", "not_in"}:
             return _membership(name, op, tuple(_as_date(v) if wants_date else v for v in value))
-        if op in _ORDER:
+        if op in ORDER:
             return _ordering(name, op, _as_date(value) if isinstance(value, str) else value)
         if op == "contains_any":
             keys = self.phrases(test)
@@ -264,7 +272,7 @@ class Compiler:
         if op == "matches":
             compiled = test.compiled
             pattern = compiled if hasattr(compiled, "search") else compile_pattern(value)
-            return lambda f: isinstance(v := f.get(name), str) and pattern.search(v) is not None
+            return lambda f: (v := f.encoded(name)) is not None and pattern.search(v) is not None
         raise ValueError(f"unknown operator {op!r} on fact {name!r}")
 
 

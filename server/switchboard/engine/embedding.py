@@ -35,7 +35,7 @@ from switchboard.engine.text import fold, words
 NAME = "embedding"
 DEFAULTS: dict[str, Any] = {
     "threshold": None,  # cosine; None takes the calibrated value below for the mode
-    "intent_thresholds": {},  # intent id -> cosine, overrides `threshold`
+    "intent_thresholds": {},  # routine intent id -> cosine, overrides `threshold`
     "strict": False,  # automate only when the n-gram backend names the same intent
 }
 # Calibrated by bench/eval_embedding.py on tests/data/dev_inquiries.jsonl: the best routine

@@ -31,16 +31,23 @@ def compile_pattern(regex: str) -> Any:
     return re2.compile(regex, options)
 
 
+def _group(match: Any, number: int) -> str:
+    value = match.group(number)
+    return value.decode() if value else ""
+
+
 def _fill(template: str | None, match: Any) -> str:
     if template is None:
-        return str(match.group(0))
-    return _GROUP.sub(lambda m: match.group(int(m.group(1))) or "", template)
+        return _group(match, 0)
+    return _GROUP.sub(lambda m: _group(match, int(m.group(1))), template)
 
 
-def _candidates(entity: Any, text: str) -> Iterable[str]:
+def _candidates(entity: Any, encoded: bytes) -> Iterable[str]:
+    """Values from every match; patterns run on UTF-8 bytes, where RE2 needs no offset
+    conversion (a capture never splits a character, so each decodes cleanly)."""
     for pattern in entity.patterns:
         compiled = pattern.compiled or compile_pattern(pattern.regex)
-        for match in compiled.finditer(text):
+        for match in compiled.finditer(encoded):
             yield _SPACE.sub("", _fill(pattern.value, match)).upper()
 
 
@@ -53,8 +60,8 @@ def _is_valid(entity: Any, value: str) -> bool:
     return valid.search(value) is not None
 
 
-def _string_value(entity: Any, text: str) -> str | None:
-    for value in _candidates(entity, text):
+def _string_value(entity: Any, encoded: bytes) -> str | None:
+    for value in _candidates(entity, encoded):
         if value and _is_valid(entity, value):
             return value
     return None
@@ -63,6 +70,7 @@ def _string_value(entity: Any, text: str) -> str | None:
 def extract(entities: Mapping[str, Any], text: str, today: dt.date) -> dict[str, Any]:
     """`{entity id: value}` for every entity found in normalised `text`, plus `currency`."""
     found: dict[str, Any] = {}
+    encoded = text.encode()
     amounts = None
     dates = None
     for entity_id, entity in entities.items():
@@ -77,12 +85,12 @@ def extract(entities: Mapping[str, Any], text: str, today: dt.date) -> dict[str,
             if dates:
                 found[entity_id] = dates[0][1]
         elif entity.type == "number":
-            raw = _string_value(entity, text)
+            raw = _string_value(entity, encoded)
             number = parse_number(raw) if raw else None
             if number is not None:
                 found[entity_id] = number
         else:
-            value = _string_value(entity, text)
+            value = _string_value(entity, encoded)
             if value is not None:
                 found[entity_id] = value
     return found

@@ -82,6 +82,8 @@ _LETTERS = {
     "tr": "ğış",
 }
 _SUPPORTED = ("en", "de")
+_LANGUAGE_OF = {word: name for name, vocabulary in _EXCLUSIVE.items() for word in vocabulary}
+_LETTER_SETS = {name: frozenset(letters) for name, letters in _LETTERS.items()}
 
 
 def detect_language(text: str) -> str | None:
@@ -90,11 +92,14 @@ def detect_language(text: str) -> str | None:
     A language other than English and German is only reported when it clearly outscores
     both, so that a German or English inquiry is not handed off for a stray foreign word.
     """
-    tokens = words(fold(text))
-    scores = {name: sum(t in vocabulary for t in tokens) for name, vocabulary in _EXCLUSIVE.items()}
-    lowered = text.lower()
-    for name, letters in _LETTERS.items():
-        if any(ch in letters for ch in lowered):
+    scores = dict.fromkeys(_WORDS, 0)
+    for token in words(fold(text)):
+        name = _LANGUAGE_OF.get(token)
+        if name is not None:
+            scores[name] += 1
+    characters = set(text.lower())
+    for name, letters in _LETTER_SETS.items():
+        if not letters.isdisjoint(characters):
             scores[name] += 2
     best = max(scores, key=lambda name: scores[name])
     known = max(scores[name] for name in _SUPPORTED)

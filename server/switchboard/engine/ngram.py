@@ -1,7 +1,8 @@
 """The default classifier backend: TF-IDF word and character n-grams, logistic regression.
 
-Text is normalised, case- and accent-folded and every digit run becomes `0`, so that order
-and invoice numbers shape the features only as "a number follows SO" and never by value.
+References the repository's entity patterns recognise become one token per entity
+(`reforder_number`); the text is then normalised, case- and accent-folded and every other
+digit run becomes `0`, so that numbers shape the features only by kind, never by value.
 Probabilities are calibrated with one temperature fitted on cross-validated predictions of
 the training phrases, so that "0.8" means roughly "right four times in five".
 """
@@ -23,17 +24,21 @@ from sklearn.pipeline import FeatureUnion
 from threadpoolctl import threadpool_limits
 
 from switchboard.engine.classifier import Prediction, TrainingSet
+from switchboard.engine.references import ReferenceMarker
 from switchboard.engine.text import fold, normalize, transliterate_umlauts
 
 _DIGITS = re.compile(r"\d+")
+_FILLERS = re.compile(r"\b(?:uh|uhm|um|umm|erm|ah|ahm|hm|hmm|mhm)\b")
 _SMALL_BATCH = 8  # up to this many texts, vectorise in Python: much faster than sklearn's call
 _TEMPERATURES = np.geomspace(0.05, 20.0, 120)
 DEFAULTS: dict[str, Any] = {"c": 20.0, "class_weight": "balanced", "calibrate": True}
 
 
 def prepare(text: str) -> str:
-    """The feature view of a text: normalised, folded, umlaut digraphs unified, digits as 0."""
-    return _DIGITS.sub("0", transliterate_umlauts(fold(normalize(text))))
+    """The feature view of a text: normalised, folded, umlaut digraphs unified, digits as 0,
+    hesitation sounds of phone transcripts ("uh", "ähm") left out."""
+    folded = _FILLERS.sub(" ", fold(normalize(text)))
+    return _DIGITS.sub("0", transliterate_umlauts(folded))
 
 
 def _features() -> FeatureUnion:
@@ -69,6 +74,11 @@ class NgramBackend:
         self.features = _features()
         self.model = self._model()
         self.intents: tuple[str, ...] = ()
+        self.references = ReferenceMarker.from_ruleset(options.get("ruleset"))
+
+    def view(self, text: str) -> str:
+        """What the features are computed from: references marked, then `prepare`d."""
+        return prepare(self.references.mark(text))
 
     def _model(self) -> LogisticRegression:
         return LogisticRegression(C=self.c, class_weight=self.class_weight, max_iter=5000)
@@ -80,7 +90,7 @@ class NgramBackend:
             return self._fit(data)
 
     def _fit(self, data: TrainingSet) -> NgramBackend:
-        texts = [prepare(t) for t in data.texts]
+        texts = [self.view(t) for t in data.texts]
         labels = np.array(data.labels)
         matrix = self.features.fit_transform(texts)
         self.model.fit(matrix, labels)
@@ -115,9 +125,9 @@ class NgramBackend:
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         if len(texts) <= _SMALL_BATCH:
-            logits = np.vstack([self._single_logits(prepare(t)) for t in texts])
+            logits = np.vstack([self._single_logits(self.view(t)) for t in texts])
         else:
-            logits = _logits(self.model, self.features.transform([prepare(t) for t in texts]))
+            logits = _logits(self.model, self.features.transform([self.view(t) for t in texts]))
         return np.asarray(softmax(logits / self.temperature, axis=1))
 
     def _single_logits(self, prepared: str) -> np.ndarray:

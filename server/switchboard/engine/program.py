@@ -6,7 +6,8 @@ changing which rules fire:
   intent keeps only the rules that can match it;
 - a rule that only asks whether a text contains one of some phrases is looked up from the
   phrases actually found in the text (one pass for all such rules) instead of being run.
-Fired rules are always reported in evaluation order.
+The remaining rules of each intent are compiled into one function (`codegen`). Fired rules
+are always reported in evaluation order.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from switchboard.engine.codegen import Runner, build_runner
 from switchboard.engine.conditions import (
     Compiler,
     FactView,
     PhraseBook,
-    Predicate,
     intents_of,
     phrase_only,
     referenced_facts,
@@ -33,7 +34,6 @@ from switchboard.rules.model import All, Condition, Query, Rule, Test
 class CompiledRule:
     index: int
     rule: Rule
-    holds: Predicate
     facts: frozenset[str]
 
 
@@ -44,8 +44,8 @@ class Program:
     unscoped: tuple[CompiledRule, ...]  # rules to run for an intent the taxonomy lacks
     by_phrase: Mapping[str, Mapping[str, tuple[int, ...]]]  # fact -> phrase -> rule indexes
     facts_by_intent: Mapping[str, frozenset[str]]  # facts the rules for that intent read
-    checks: Mapping[str, tuple[tuple[int, Predicate], ...]]  # per intent, intent tests dropped
-    unscoped_checks: tuple[tuple[int, Predicate], ...]
+    runners: Mapping[str, Runner]  # per intent: the indexes of its rules that hold
+    unscoped_runner: Runner
     book: PhraseBook
     queries: Mapping[tuple[str, str], Query]  # (connector, query) -> query, for lookups
 
@@ -67,9 +67,7 @@ class Program:
 
     def fired(self, intent: str, view: FactView) -> list[Rule]:
         """Every rule that holds, in evaluation order."""
-        hits = [
-            index for index, holds in self.checks.get(intent, self.unscoped_checks) if holds(view)
-        ]
+        hits = self.runners.get(intent, self.unscoped_runner)(view)
         found_any = False
         for fact, index in self.by_phrase.items():
             for phrase in view.found(fact):
@@ -90,7 +88,7 @@ def compile_program(ruleset: Any) -> Program:
     phrase_rules: set[int] = set()
     for index, rule in enumerate(ruleset.rules):
         facts = frozenset(referenced_facts(rule.when))
-        rules.append(CompiledRule(index, rule, compiler.compile(rule.when), facts))
+        rules.append(CompiledRule(index, rule, facts))
         scopes.append(intents_of(rule.when))
         tests = phrase_only(rule.when)
         if tests is not None:
@@ -110,14 +108,14 @@ def compile_program(ruleset: Any) -> Program:
         chosen = [c for c, s in zip(rules, scopes, strict=True) if s is None or intent in s]
         return frozenset().union(*(c.facts for c in chosen))
 
-    def checks(intent: str | None) -> tuple[tuple[int, Predicate], ...]:
-        """(index, predicate) per runnable rule; within its intent scope the rule's own
-        top-level intent tests hold by construction, so they are left out."""
+    def runner(intent: str | None) -> Runner:
+        """The rules that can match `intent`, as one function; within its intent scope a
+        rule's own top-level intent tests hold by construction, so they are left out."""
         chosen = []
         for c in runnable(intent):
             residual = _without_intent_tests(c.rule.when) if intent is not None else None
-            chosen.append((c.index, compiler.compile(residual) if residual else c.holds))
-        return tuple(chosen)
+            chosen.append((c.index, residual or c.rule.when))
+        return build_runner(compiler, chosen)
 
     intents = list(ruleset.intents)
     return Program(
@@ -128,8 +126,8 @@ def compile_program(ruleset: Any) -> Program:
             f: {p: tuple(ids) for p, ids in index.items()} for f, index in by_phrase.items()
         },
         facts_by_intent={intent: read(intent) for intent in [*intents, ""]},
-        checks={intent: checks(intent) for intent in intents},
-        unscoped_checks=checks(None),
+        runners={intent: runner(intent) for intent in intents},
+        unscoped_runner=runner(None),
         book=compiler.book,
         queries={
             (connector.id, name): query

@@ -21,6 +21,18 @@ _REPLY_HEADER = re.compile(
 _MAX_TEXT = 100_000  # characters; longer inquiries are cut before any matching
 
 
+def _deletions() -> tuple[dict[int, None], dict[int, None]]:
+    """Translation tables that delete invisible format characters (category Cf) and
+    combining marks (accents once decomposed), over the BMP and the tag block."""
+    points = [*range(0x10000), *range(0xE0000, 0xE0080)]
+    invisible = {cp: None for cp in points if unicodedata.category(chr(cp)) == "Cf"}
+    marks = {cp: None for cp in points if unicodedata.combining(chr(cp))}
+    return invisible, marks
+
+
+_INVISIBLE, _MARKS = _deletions()
+
+
 def normalize(text: str) -> str:
     """NFKC, with zero-width and other invisible format characters (category Cf) removed.
 
@@ -30,8 +42,7 @@ def normalize(text: str) -> str:
     text = text[:_MAX_TEXT]
     if text.isascii():
         return text
-    text = unicodedata.normalize("NFKC", text)
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
 
 
 def strip_quoted(text: str) -> str:
@@ -56,9 +67,7 @@ def fold(text: str) -> str:
     """Case- and accent-folded text: `Rückerstattung` -> `ruckerstattung`, `Straße` -> `strasse`."""
     if text.isascii():
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.casefold()
+    return unicodedata.normalize("NFKD", text).translate(_MARKS).casefold()
 
 
 def transliterate_umlauts(folded: str) -> str:

@@ -38,6 +38,10 @@ def check_template(source: str) -> Any:
 Uses = dict[tuple[str, str], tuple[set[str], Variables]]  # (snippet, locale) -> what it uses
 
 
+class _Circle(Exception):
+    pass
+
+
 def check_templates(index: Index) -> list[Problem]:
     problems, uses = _check_snippets(index)
     contexts = _contexts(index)
@@ -66,8 +70,34 @@ def _check_snippets(index: Index) -> tuple[list[Problem], Uses]:
     for doc in index.valid("snippet"):
         for locale in doc.data["text"]:
             used = uses[(doc.data["id"], locale)][0]
-            problems += _snippet_refs(index, doc, f"/text/{escape(locale)}", used, locale)
+            pointer = f"/text/{escape(locale)}"
+            problems += _snippet_refs(index, doc, pointer, used, locale)
+            problems += _nesting(doc, pointer, (doc.data["id"], locale), uses)
     return problems, uses
+
+
+def _nesting(doc: Document, pointer: str, key: tuple[str, str], uses: Uses) -> list[Problem]:
+    """Snippets that include themselves (through others) or nest deeper than the engine allows."""
+    from switchboard.engine.render import MAX_SNIPPET_DEPTH
+
+    def depth(current: tuple[str, str], trail: tuple[str, ...]) -> int:
+        if current[0] in trail:
+            raise _Circle(" -> ".join((*trail, current[0])))
+        inner = [(s, current[1]) for s in uses[current][0] if (s, current[1]) in uses]
+        return 1 + max((depth(c, (*trail, current[0])) for c in inner), default=0)
+
+    try:
+        levels = depth(key, ())
+    except _Circle as circle:
+        message = f"Shared texts include each other in a circle ({circle}): break the circle."
+        return [doc.problem(pointer, "snippet_cycle", message)]
+    if levels > MAX_SNIPPET_DEPTH:
+        message = (
+            f"Shared texts are nested {levels} deep here; at most {MAX_SNIPPET_DEPTH} are "
+            "allowed. Include fewer shared texts inside each other."
+        )
+        return [doc.problem(pointer, "snippet_too_deep", message)]
+    return []
 
 
 def _check_text(

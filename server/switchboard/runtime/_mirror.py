@@ -45,7 +45,9 @@ class Mirror:
     def approved_branch(self) -> str:
         """`approved_ref` of switchboard.yaml on the remote's default branch (else `main`)."""
         self._call("fetch", "--quiet", "--no-tags", "origin", "HEAD")
-        code, out = self.git.call("cat-file", "blob", "FETCH_HEAD:switchboard.yaml", ok_codes=(0, 128))
+        code, out = self.git.call(
+            "cat-file", "blob", "FETCH_HEAD:switchboard.yaml", ok_codes=(0, 128)
+        )
         try:
             data = yaml.safe_load(out) if code == 0 else None
         except yaml.YAMLError:
@@ -60,7 +62,9 @@ class Mirror:
     def push(self, commit: str, branch: str, expected: str) -> None:
         """Move the remote branch to `commit`, only if it is still at `expected`."""
         ref = f"refs/heads/{branch}"
-        self._call("push", "--quiet", f"--force-with-lease={ref}:{expected}", "origin", f"{commit}:{ref}")
+        self._call(
+            "push", "--quiet", f"--force-with-lease={ref}:{expected}", "origin", f"{commit}:{ref}"
+        )
 
     def _call(self, *args: str) -> None:
         try:

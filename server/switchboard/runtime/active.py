@@ -49,6 +49,8 @@ class LoadFailure:
     at: dt.datetime
     message: str
     problems: tuple[dict[str, Any], ...] = ()
+    revision: str = ""  # the commit that failed ("" when none could be read)
+    failed_tests: tuple[dict[str, Any], ...] = ()  # repository tests that did not pass
 
 
 class ActiveRuleset:
@@ -91,6 +93,9 @@ class ActiveRuleset:
             "message": failure.message,
             "problems": list(failure.problems[:MAX_REPORTED_PROBLEMS]),
             "problem_count": len(failure.problems),
+            "revision": failure.revision or None,
+            "at": failure.at,
+            "failed_tests": list(failure.failed_tests[:MAX_REPORTED_PROBLEMS]),
         }
 
 

@@ -57,6 +57,7 @@ class Database:
         self._write_lock = threading.Lock()
         self._local = threading.local()
         self._writer = self._connect()
+        self._closed = False
 
     @classmethod
     def open(cls, path: Path) -> Database:
@@ -134,12 +135,15 @@ class Database:
         """A read connection for the calling thread (WAL readers never block the writer)."""
         conn = getattr(self._local, "conn", None)
         if conn is None:
+            if self._closed:
+                raise sqlite3.ProgrammingError(f"{self.path}: the database has been closed")
             conn = self._connect()
             self._local.conn = conn
         return sqlite_utils.Database(conn)
 
     def close(self) -> None:
         with self._write_lock:
+            self._closed = True
             self._writer.close()
         conn = getattr(self._local, "conn", None)
         if conn is not None:

@@ -63,7 +63,7 @@ class ConversationController(Controller):
         self, request: Request[Any, Any, Any], conversation_id: FromPath[str]
     ) -> ConversationView:
         """The conversation with its messages, a summary of each decision, and its events."""
-        return await _call(request, lambda c: conversation_view(c.store, conversation_id))
+        return await call_store(request, lambda c: conversation_view(c.store, conversation_id))
 
     @get("/customers/{customer_id:str}/conversations", opt=READ, responses=READ_ERRORS)
     async def of_customer(
@@ -74,7 +74,7 @@ class ConversationController(Controller):
         cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
     ) -> ConversationPage:
         """Newest opened first; pass `next_cursor` back as `cursor` for the next page."""
-        return await _call(
+        return await call_store(
             request, lambda c: customer_conversations(c.store, customer_id, limit, cursor)
         )
 
@@ -86,17 +86,17 @@ class ConversationController(Controller):
         data: JSONBody[NewEventBody],
     ) -> EventResult:
         """Record what a person did; `resolved` and `customer_satisfied` close it."""
-        event = NewEvent(data.kind, actor_of(request), data.note, data.queue, data.assignee)
+        event = NewEvent(data.kind, actor_name(request), data.note, data.queue, data.assignee)
         queues = _queues(request)
         now = dt.datetime.now(dt.UTC)
-        record, conversation = await _call(
+        record, conversation = await call_store(
             request, lambda c: add_event(c.store, conversation_id, event, now, queues)
         )
         view = EventView(record.id, record.kind, record.actor, record.at, record.note, record.data)
         return EventResult(view, summary(conversation))
 
 
-def actor_of(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+def actor_name(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     """Who acts: the e-mail of the key's user, else `key:<name>`."""
     key = api_key_of(connection)
     if key is None:
@@ -111,7 +111,7 @@ def continuity_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Continuity:
     return continuity
 
 
-async def _call(request: Request[Any, Any, Any], work: Callable[[Continuity], T]) -> T:
+async def call_store(request: Request[Any, Any, Any], work: Callable[[Continuity], T]) -> T:
     continuity = continuity_of(request)
     return await anyio.to_thread.run_sync(lambda: work(continuity))
 

@@ -31,6 +31,7 @@ class Status(msgspec.Struct):
     timings_s: dict[str, float] = msgspec.field(default_factory=dict)  # load phase -> seconds
     connectors: dict[str, Any] = msgspec.field(default_factory=dict)
     last_failure: dict[str, Any] | None = None
+    reload: dict[str, Any] | None = None  # what the reloader follows, its last build, counts
 
 
 @get("/health", tags=["health"], summary="Liveness")
@@ -60,8 +61,10 @@ async def status(request: Request[Any, Any, Any]) -> Status:
     active: ActiveRuleset = request.app.state.active
     snapshot = active.peek()
     failure = active.failure_details() if active.last_failure else None
+    reloader = request.app.state.get("reloader")
+    reload = reloader.status() if reloader is not None else None
     if snapshot is None:
-        return Status(version=__version__, ready=False, last_failure=failure)
+        return Status(version=__version__, ready=False, last_failure=failure, reload=reload)
     status_of = getattr(snapshot.data, "status", None)
     connectors = status_of() if callable(status_of) else {}
     return Status(
@@ -72,4 +75,5 @@ async def status(request: Request[Any, Any, Any]) -> Status:
         timings_s=dict(snapshot.timings),
         connectors=msgspec.to_builtins(connectors),
         last_failure=failure,
+        reload=reload,
     )

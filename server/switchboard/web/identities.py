@@ -4,6 +4,7 @@ evidence, and end such a link with a reason; `/v1/customers/{id}/identities` is 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -17,7 +18,7 @@ from switchboard.engine.types import Customer, Identifiers
 from switchboard.errors import error_responses
 from switchboard.store.conversations.records import LinkKind, LinkSource
 from switchboard.web.auth import api_key_of, require_api_key
-from switchboard.web.conversations import READ, READ_ERRORS, WRITE, _call, actor_of
+from switchboard.web.conversations import READ, READ_ERRORS, WRITE, actor_name, call_store
 
 ERRORS = error_responses(400, 401, 403, 404, 409, 413, 422, 503)
 
@@ -47,8 +48,8 @@ class IdentityController(Controller):
         """Link an identifier to a customer; 409 `already_linked` if it is linked already."""
         kind: LinkKind = data.kind
         source: LinkSource = data.source or _default_source(request)
-        actor, now, erp = actor_of(request), dt.datetime.now(dt.UTC), _erp_lookup(request)
-        made = await _call(
+        actor, now, erp = actor_name(request), dt.datetime.now(dt.UTC), _erp_lookup(request)
+        made = await call_store(
             request,
             lambda c: link(
                 c.store,
@@ -86,12 +87,12 @@ class IdentityController(Controller):
         self, request: Request[Any, Any, Any], customer_id: FromPath[str]
     ) -> IdentityTrail:
         """Every link of the customer, ended ones included, oldest first."""
-        links = await _call(request, lambda c: trail(c.store, customer_id))
+        links = await call_store(request, lambda c: trail(c.store, customer_id))
         return IdentityTrail(customer_id, [link_view(item) for item in links])
 
     async def _end(self, request: Request[Any, Any, Any], link_id: str, reason: str) -> LinkView:
-        actor, now = actor_of(request), dt.datetime.now(dt.UTC)
-        ended = await _call(
+        actor, now = actor_name(request), dt.datetime.now(dt.UTC)
+        ended = await call_store(
             request, lambda c: unlink(c.store, link_id, reason=reason, actor=actor, now=now)
         )
         return link_view(ended)
@@ -102,7 +103,7 @@ def _default_source(request: Request[Any, Any, Any]) -> LinkSource:
     return "agent" if key is not None and key.user else "api"
 
 
-def _erp_lookup(request: Request[Any, Any, Any]) -> Any:
+def _erp_lookup(request: Request[Any, Any, Any]) -> Callable[[str], Customer | None]:
     """Looks a customer id up in the ERP of the live revision (None when nothing is live)."""
     snapshot = request.app.state.active.peek()
 

@@ -81,7 +81,8 @@ class ConversationReads(Protocol):
 
 class ConversationWrites(ConversationReads, Protocol):
     def put(self, conversation: ConversationRecord) -> None:
-        """Insert or replace the conversation, its refs and channels included."""
+        """Insert or replace the conversation; its refs are added to those it has (a
+        conversation never loses a reference, so a reply to an old message still finds it)."""
         ...
 
 

@@ -88,12 +88,11 @@ class SqliteConversations:
                 None if c.resolved_at is None else stamp(c.resolved_at),
             ],
         )
-        self.db.execute("DELETE FROM conversation_refs WHERE conversation_id = ?", [c.id])
-        for ref in dict.fromkeys(c.refs):
-            self.db.execute(
-                "INSERT INTO conversation_refs (conversation_id, kind, value) VALUES (?, ?, ?)",
-                [c.id, ref.kind, ref.value],
-            )
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO conversation_refs (conversation_id, kind, value) "
+            "VALUES (?, ?, ?)",
+            [[c.id, ref.kind, ref.value] for ref in dict.fromkeys(c.refs)],
+        )
 
     def _record(self, row: dict[str, Any]) -> ConversationRecord:
         refs = self.db.execute(
