@@ -21,7 +21,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from switchboard.engine.decide import decide, inquiry_text
+from switchboard.engine.decide import classification_text, decide
 from switchboard.engine.sources import ASSUMED_CUSTOMER, AssumedDataSource
 from switchboard.engine.types import Context, Decision, Inquiry
 from switchboard.rules import load_ruleset
@@ -31,12 +31,21 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {"leak": 0.005, "precision": 0.98, "recall": 0.80}
 
 
+def inquiry_of(row: dict[str, Any]) -> Inquiry:
+    """The inquiry a gateway would send: the set writes an e-mail's subject as its first line."""
+    text, subject = row["text"], None
+    if text.startswith("Subject:"):
+        first, _, rest = text.partition("\n")
+        subject, text = first.removeprefix("Subject:").strip() or None, rest.strip()
+    return Inquiry(channel=row.get("channel", "email"), text=text or row["text"], subject=subject)
+
+
 def evaluate(ruleset: Ruleset, rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Decision]]:
     now = dt.datetime.now(dt.UTC)
     data = AssumedDataSource(ruleset, now, ASSUMED_CUSTOMER)
     context = Context(now=now, customer=ASSUMED_CUSTOMER)
-    inquiries = [Inquiry(channel=row.get("channel", "email"), text=row["text"]) for row in rows]
-    predictions = ruleset.classifier.predict_many([inquiry_text(q) for q in inquiries])
+    inquiries = [inquiry_of(row) for row in rows]
+    predictions = ruleset.classifier.predict_many([classification_text(q) for q in inquiries])
     return [
         (row, decide(ruleset, inquiry, context, data, prediction=p, decision_id=row["id"]))
         for row, inquiry, p in zip(rows, inquiries, predictions, strict=True)

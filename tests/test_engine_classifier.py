@@ -161,3 +161,19 @@ def test_quoted_earlier_messages_are_not_classified(ruleset: Ruleset) -> None:
     assert strip_quoted(header) == "Danke!"
     assert strip_quoted("> only a quote") == "> only a quote"
     assert ruleset.classifier.predict(reply).intent != "order_status"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bonjour, où en est notre commande SO4500123 ? Merci beaucoup",
+        "Buongiorno, quando arriva l'ordine SO4512877? Grazie",
+        "Goedemorgen, wanneer wordt de bestelling SO4503355 geleverd?",
+    ],
+)
+def test_text_in_a_language_without_locale_is_out_of_scope(ruleset: Ruleset, text: str) -> None:
+    prediction = ruleset.classifier.predict(text)
+    assert prediction.intent == "out_of_scope" and prediction.confidence == 1.0
+    assert prediction.language not in {"en", "de", None}
+    assert [p for _, p in prediction.scores] == [1.0, 0.0, 0.0, 0.0]
+    assert ruleset.classifier.predict_many([text] * 9)[0] == prediction

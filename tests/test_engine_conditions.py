@@ -11,13 +11,8 @@ from hypothesis import strategies as st
 
 from engine_support import all_of, any_of, not_, t
 from switchboard.engine.codegen import build_runner
-from switchboard.engine.conditions import (
-    Compiler,
-    FactView,
-    evaluate,
-    intents_of,
-    referenced_facts,
-)
+from switchboard.engine.conditions import Compiler, evaluate, intents_of, referenced_facts
+from switchboard.engine.factview import FactView
 from switchboard.rules.model import Condition
 
 FACTS: dict[str, Any] = {

@@ -9,12 +9,12 @@ from typing import Any
 
 import msgspec
 import pytest
-from engine_support import NOW, RULES, fixed, mini_ruleset, rule, t
 
+from engine_support import NOW, RULES, fixed, mini_ruleset, rule, t
 from switchboard.engine.classifier import Classifier
 from switchboard.engine.decide import decide
 from switchboard.engine.sources import FixtureDataSource
-from switchboard.engine.types import ConversationFacts, Context, Customer, Decision, Inquiry
+from switchboard.engine.types import Context, ConversationFacts, Customer, Decision, Inquiry
 from switchboard.rules.model import Rule, Ruleset
 
 CUSTOMER = Customer(id="C10023", name="Hydro-Kraft GmbH", tier="standard", locale="de")
@@ -71,8 +71,13 @@ ROUTED: list[tuple[str, dict[str, Any], str, str, list[str]]] = [
         "urgent",
         ["legal_threat"],
     ),
-    ("vip", {"customer": msgspec.structs.replace(CUSTOMER, tier="vip")}, "key_accounts", "normal",
-     ["vip_customer"]),  # fmt: skip
+    (
+        "vip",
+        {"customer": msgspec.structs.replace(CUSTOMER, tier="vip")},
+        "key_accounts",
+        "normal",
+        ["vip_customer"],
+    ),
     (
         "order on hold",
         {"data": {"erp.order_by_reference": {**ORDER, "status": "on_hold"}}},
@@ -104,11 +109,21 @@ ROUTED: list[tuple[str, dict[str, Any], str, str, list[str]]] = [
         "urgent",
         ["legal_threat", "missing_reference"],
     ),
-    ("out of scope", {"classifier": fixed("out_of_scope")}, "order_desk", "normal",
-     ["out_of_scope"]),  # fmt: skip
+    (
+        "out of scope",
+        {"classifier": fixed("out_of_scope")},
+        "order_desk",
+        "normal",
+        ["out_of_scope"],
+    ),
     ("not routine", {"classifier": fixed("complaint")}, "quality_claims", "high", ["not_routine"]),
-    ("low confidence", {"classifier": fixed("invoice", 0.55)}, "accounts_receivable", "normal",
-     ["low_confidence"]),  # fmt: skip
+    (
+        "low confidence",
+        {"classifier": fixed("invoice", 0.55)},
+        "accounts_receivable",
+        "normal",
+        ["low_confidence"],
+    ),
     (
         "missing entity without a clarify template",
         {"text": "please send me the invoice copy", "classifier": fixed("invoice")},
@@ -215,8 +230,9 @@ def test_without_a_clarify_rule_the_intents_clarify_template_is_used() -> None:
 
 
 def test_a_clarify_rule_never_answers_a_non_routine_intent() -> None:
-    ask = rule("ask_anything", t("text", "exists", True), action="clarify",
-               template="ask_order_reference")  # fmt: skip
+    ask = rule(
+        "ask_anything", t("text", "exists", True), action="clarify", template="ask_order_reference"
+    )
     decision = run(rules=[ask], classifier=fixed("complaint"))
     assert decision.outcome == "route" and decision.reasons == ["not_routine"]
     assert [hit.id for hit in decision.rules_fired] == ["ask_anything"]
@@ -226,8 +242,9 @@ def test_follow_up_takes_the_reference_from_the_conversation() -> None:
     conversation = ConversationFacts(
         id="conv-1", entities={"order_number": "SO4500123"}, previous_intent="order_status"
     )
-    decision = run("and has it shipped by now?", classifier=fixed("order_status"),
-                   conversation=conversation)  # fmt: skip
+    decision = run(
+        "and has it shipped by now?", classifier=fixed("order_status"), conversation=conversation
+    )
     assert decision.outcome == "auto_reply", decision.reasons
     assert decision.entities["order_number"] == "SO4500123"
     assert decision.conversation_id == "conv-1"
@@ -255,8 +272,9 @@ def test_outside_business_hours_rule_uses_the_repository_time_zone() -> None:
         (None, None, "SO4500123", "en"),  # else the default locale
     ],
 )
-def test_reply_locale(locale: str | None, customer_locale: str | None, text: str,
-                      expected: str) -> None:  # fmt: skip
+def test_reply_locale(
+    locale: str | None, customer_locale: str | None, text: str, expected: str
+) -> None:
     customer = msgspec.structs.replace(CUSTOMER, locale=customer_locale)
     decision = run(text, locale=locale, customer=customer, classifier=fixed("order_status"))
     assert decision.reply is not None and decision.reply.locale == expected
@@ -281,10 +299,16 @@ def test_record_holds_what_the_rules_read_and_nothing_else() -> None:
         "entities.po_number",
         "data.order.status",
     }
-    assert [s.intent for s in decision.scores][0] == "order_status" and len(decision.scores) == 3
+    assert decision.scores[0].intent == "order_status" and len(decision.scores) == 3
     assert set(decision.timings_us) == {
-        "normalize", "classify", "extract", "lookups", "rules", "render", "total"
-    }  # fmt: skip
+        "normalize",
+        "classify",
+        "extract",
+        "lookups",
+        "rules",
+        "render",
+        "total",
+    }
     assert len(decision.decision_id) == 32 and decision.revision == "0" * 40
 
 
@@ -298,8 +322,15 @@ def test_given_decision_id_is_kept() -> None:
 def test_summary_tells_the_agent_what_and_why() -> None:
     conversation = ConversationFacts(summary=["Asked for SO4500123 on Monday; answered."])
     decision = run(ROUTINE + " Our lawyer is informed.", conversation=conversation)
-    for part in ("order_status", "SO4500123", "Hydro-Kraft GmbH", "C10023", "key_accounts",
-                 "legal_threat", "Asked for SO4500123 on Monday"):  # fmt: skip
+    for part in (
+        "order_status",
+        "SO4500123",
+        "Hydro-Kraft GmbH",
+        "C10023",
+        "key_accounts",
+        "legal_threat",
+        "Asked for SO4500123 on Monday",
+    ):
         assert part in decision.summary
 
 
@@ -363,3 +394,56 @@ def test_lookup_params_come_from_the_entities() -> None:
     assert source.calls == [
         ("erp.invoice_by_reference", {"invoice_number": "INV26004512", "order_number": None})
     ]
+
+
+def test_a_lookup_can_take_its_params_from_an_earlier_lookup() -> None:
+    from switchboard.rules.model import Answer, Lookup
+
+    base = ruleset()
+    chained = Answer(
+        "invoice",
+        (
+            Lookup("erp", "order_by_reference", "order"),
+            Lookup(
+                "erp", "invoice_by_reference", "invoice", {"order_number": "data.order.order_no"}
+            ),
+        ),
+    )
+    intents = dict(base.intents)
+    intents["invoice"] = dataclasses.replace(
+        intents["invoice"], answer=chained, one_of=("po_number", "order_number")
+    )
+    with_chain = mini_ruleset(classifier=fixed("invoice"))
+    with_chain = dataclasses.replace(with_chain, intents=intents)
+    source = FixtureDataSource(DATA, NOW)
+    inquiry = Inquiry(channel="email", text="Please send the invoice for our PO 4711-0045")
+    decision = decide(with_chain, inquiry, Context(NOW, CUSTOMER), source)
+    assert decision.outcome == "auto_reply", decision.reasons
+    assert source.calls == [
+        ("erp.order_by_reference", {"order_number": None, "po_number": "4711-0045"}),
+        ("erp.invoice_by_reference", {"invoice_number": None, "order_number": "SO4500123"}),
+    ]
+    assert [use.source for use in decision.data] == [call for call, _ in source.calls]
+
+
+def test_a_failed_first_lookup_stops_the_chain() -> None:
+    source = FixtureDataSource({"erp.order_by_reference": {"error": "timeout"}}, NOW)
+    inquiry = Inquiry(channel="email", text=ROUTINE)
+    decision = decide(ruleset(), inquiry, Context(NOW, CUSTOMER), source)
+    assert decision.reasons == ["data_timeout"] and len(source.calls) == 1
+    assert decision.data[0].status == "timeout" and decision.facts["data.order.status"] is None
+
+
+def test_a_reply_subject_is_not_classified_but_rules_still_see_it() -> None:
+    from switchboard.engine.decide import classification_text
+
+    reply = Inquiry(channel="email", subject="RE: AW: Your order SO4500123", text="Thanks a lot!")
+    assert classification_text(reply) == "Thanks a lot!"
+    fresh = Inquiry(channel="email", subject="Order SO4500123", text="Where is it?")
+    assert classification_text(fresh) == "Order SO4500123\nWhere is it?"
+    lawyer = rule("subject_rule", t("text", "contains_any", ["SO4500123"]))
+    decision = decide(
+        ruleset([lawyer]), reply, Context(NOW, CUSTOMER), FixtureDataSource(DATA, NOW)
+    )
+    assert decision.rules_fired[0].id == "subject_rule"
+    assert decision.entities["order_number"] == "SO4500123"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from engine_support import ENTITIES
 
+from engine_support import ENTITIES
 from switchboard.engine.dates import find_dates
 from switchboard.engine.extract import extract
 from switchboard.engine.money import find_money, parse_number

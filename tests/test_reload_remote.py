@@ -76,8 +76,17 @@ def test_push_webhook_fetch_and_rollback_through_the_remote(tmp_path: Path) -> N
         reply = client.post("/v1/inquiries/dry-run", json=ROUTINE, headers=gw).json()["reply"]
         assert "order desk m00" in reply["body"]
 
+        remote.rename(tmp_path / "away.git")  # the forge is down: shown, still serving
+        assert client.post("/v1/admin/reload", headers=ops).status_code == 202
+        down = wait_for(status, lambda s: s["last_failure"] is not None, what="the fetch failure")
+        assert down["revision"] == commit and down["ready"] is True
+        assert down["last_failure"]["problems"][0]["code"] == "fetch_failed"
+        (tmp_path / "away.git").rename(remote)
+        assert client.post("/v1/admin/reload", headers=ops).status_code == 202
+        wait_for(status, lambda s: s["last_failure"] is None, what="the recovery")
 
-def test_an_unreachable_remote_is_reported_and_not_ready(tmp_path: Path) -> None:
+
+def test_an_unreachable_remote_is_reported_until_it_answers(tmp_path: Path) -> None:
     settings = make_settings(
         tmp_path / "var", tmp_path / "unused", rules_remote=str(tmp_path / "missing.git")
     )
@@ -87,3 +96,10 @@ def test_an_unreachable_remote_is_reported_and_not_ready(tmp_path: Path) -> None
         failure = client.get("/v1/status", headers=ops).json()["last_failure"]
         assert failure["problems"][0]["code"] == "fetch_failed"
         assert "missing.git" in failure["message"]
+        work, first = make_marked_repo(tmp_path / "work")  # the forge answers again
+        git(tmp_path, "clone", "--quiet", "--bare", str(work), str(tmp_path / "missing.git"))
+        assert client.post("/v1/admin/reload", headers=ops).status_code == 202
+        status = wait_for(
+            lambda: client.get("/v1/status", headers=ops).json(), lambda s: s["ready"]
+        )
+        assert status["revision"] == first and status["last_failure"] is None

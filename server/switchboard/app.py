@@ -24,6 +24,7 @@ from switchboard.web.health import health, ready, status
 from switchboard.web.identities import IdentityController
 from switchboard.web.inquiries import InquiryController
 from switchboard.web.proposals import ProposalController, rules_file
+from switchboard.web.queues import list_queues
 from switchboard.web.recorder import Recorder
 from switchboard.web.reviews import ReviewController, reminders_lifespan
 from switchboard.web.ui.routes import ui_router
@@ -68,6 +69,7 @@ def create_app(
     return Litestar(
         route_handlers=[
             InquiryController,
+            list_queues,
             ConversationController,
             IdentityController,
             ProposalController,

@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "classify": "classify JSON lines from a file, one result line per input",
     "serve": "run the HTTP API (gateway API, admin UI, health)",
     "keys": "create, list or revoke API keys for channel gateways",
+    "gateway": "run a channel gateway: email (SMTP), voice or sms (Twilio webhooks), chat",
     "demo": "run the demo: demo ERP, its HTTP facade and the server on the demo rules",
     "demo-erp": "create or serve the demo ERP database",
     "reviews": "list the rules files due for review, with owner, due date and reason",

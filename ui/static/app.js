@@ -63,6 +63,16 @@
       .catch(function (status) { box.textContent = "Could not load this section (" + status + "). Reload the page to try again."; });
   });
 
+  // Slow actions (merge runs every check again): say so and prevent a second click.
+  document.querySelectorAll("form[data-busy]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      var button = form.querySelector("button");
+      var status = document.querySelector("[data-busy-status]");
+      if (status) { status.textContent = form.dataset.busy; }
+      setTimeout(function () { if (button) { button.disabled = true; } }, 0);
+    });
+  });
+
   // Condition builder: offer only the operators that fit the chosen fact.
   function fitOperators(row) {
     var fact = row.querySelector("select[data-fact]");

@@ -78,7 +78,7 @@ def _batches(items: Iterator[tuple[int, InputLine | str]]) -> Iterator[list[tupl
 
 def classify_stream(ruleset: Ruleset, source: IO[bytes], sink: IO[bytes]) -> tuple[int, int]:
     """Classify every line of `source` into `sink`; returns (lines done, lines refused)."""
-    from switchboard.engine.decide import decide, inquiry_text
+    from switchboard.engine.decide import classification_text, decide
     from switchboard.engine.sources import ASSUMED_CUSTOMER, AssumedDataSource
 
     now = dt.datetime.now(dt.UTC)
@@ -92,7 +92,7 @@ def classify_stream(ruleset: Ruleset, source: IO[bytes], sink: IO[bytes]) -> tup
             for n, x in batch
             if isinstance(x, InputLine)
         ]
-        predictions = ruleset.classifier.predict_many([inquiry_text(q) for _, q, _ in good])
+        predictions = ruleset.classifier.predict_many([classification_text(q) for _, q, _ in good])
         results = {}
         for (number, inquiry, line_id), prediction in zip(good, predictions, strict=True):
             decision = decide(

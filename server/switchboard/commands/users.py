@@ -50,7 +50,9 @@ def main(argv: list[str]) -> int:
         path = Settings.from_env(users_file=args.file).users_path
         if args.action == "list":
             for user in read_users(path):
-                print(f"{user.login}\t{user.email}\t{','.join(sorted(user.roles))}\t{user.full_name}")
+                print(
+                    f"{user.login}\t{user.email}\t{','.join(sorted(user.roles))}\t{user.full_name}"
+                )
         elif args.action == "remove":
             if not remove_user(path, args.login):
                 print(f"switchboard users: no user {args.login!r} in {path}", file=sys.stderr)

@@ -97,21 +97,34 @@ def _ensure_builtin() -> None:
 @dataclass(frozen=True, slots=True)
 class Classifier:
     """A trained backend for one revision. It sees only the new part of a reply (quoted
-    earlier messages are left out) and adds the language guess to every prediction."""
+    earlier messages are left out) and adds the language guess to every prediction.
+
+    Text in a language the repository has no locale for is out of scope, whatever the
+    backend guesses from the words it recognises (order numbers look alike in Italian).
+    """
 
     backend: Backend
     revision: str
     min_margin: float = DEFAULT_MIN_MARGIN
     options: Mapping[str, Any] = field(default_factory=dict)
+    locales: tuple[str, ...] = ()  # the repository's locales; empty: any language
+    out_of_scope: str | None = None  # the out-of-scope intent, if the taxonomy has one
 
     def predict(self, text: str) -> Prediction:
         new = strip_quoted(text)
-        return _with_language(self.backend.predict(new), new)
+        return self._checked(_with_language(self.backend.predict(new), new))
 
     def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
         new = [strip_quoted(t) for t in texts]
         predictions = self.backend.predict_many(new)
-        return [_with_language(p, t) for p, t in zip(predictions, new, strict=True)]
+        return [self._checked(_with_language(p, t)) for p, t in zip(predictions, new, strict=True)]
+
+    def _checked(self, prediction: Prediction) -> Prediction:
+        language, scope = prediction.language, self.out_of_scope
+        if scope is None or not self.locales or language is None or language in self.locales:
+            return prediction
+        scores = [(scope, 1.0), *((i, 0.0) for i, _ in prediction.scores if i != scope)]
+        return dataclasses.replace(prediction, intent=scope, confidence=1.0, scores=scores)
 
 
 def _with_language(prediction: Prediction, text: str) -> Prediction:
@@ -162,7 +175,9 @@ def train(
         backend = _REGISTRY[name](data, {**options, "ruleset": ruleset, "cache_dir": cache_dir})
         if path:
             _write_cache(path, backend)
-    return Classifier(backend, ruleset.revision, min_margin, options)
+    scope = next((i.id for i in ruleset.intents.values() if i.out_of_scope), None)
+    locales = tuple(ruleset.settings.locales)
+    return Classifier(backend, ruleset.revision, min_margin, options, locales, scope)
 
 
 def _patterns(ruleset: Any) -> dict[str, Any]:

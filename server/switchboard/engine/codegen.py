@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from switchboard.engine.conditions import ORDER, Compiler, FactView, in_order, same
+from switchboard.engine.conditions import ORDER, Compiler, in_order, same
+from switchboard.engine.factview import FactView
 from switchboard.rules.model import All, AnyOf, Condition, Not, Test
 
 Runner = Callable[[FactView], list[int]]

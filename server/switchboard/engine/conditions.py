@@ -7,95 +7,23 @@ its condition gives. Numbers compare only with numbers (a boolean is not a numbe
 only with dates; `contains_any` matches whole words or phrases on case- and accent-folded
 text, with German umlauts also matched in their two-letter spelling (`ue` for `ü`).
 
-Every `contains_any` phrase of a revision goes into one `PhraseBook`; a FactView finds all
-of them in a text in a single pass, and each test then only asks whether one of its own
-phrases was found.
+Every `contains_any` phrase of a revision goes into one `PhraseBook` (engine.factview); a
+FactView finds all of them in a text in a single pass, and each test then only asks whether
+one of its own phrases was found.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from numbers import Real
 from typing import Any
 
 from switchboard.engine.extract import compile_pattern
-from switchboard.engine.text import fold, transliterate_umlauts, words
+from switchboard.engine.factview import FactView, PhraseBook
 from switchboard.rules.model import All, AnyOf, Condition, Not, Test
 
 _PLAIN_NUMBERS = (int, float)
-
-
-def spellings(text: str) -> list[list[str]]:
-    """The folded words of `text`, plain and with umlaut digraphs reduced (`ue` -> `u`)."""
-    plain = fold(text)
-    variant = transliterate_umlauts(plain)
-    return [words(plain)] if variant == plain else [words(plain), words(variant)]
-
-
-class PhraseBook:
-    """Every contains_any phrase of a revision, per fact, for one-pass matching."""
-
-    def __init__(self) -> None:
-        self.singles: dict[str, set[str]] = {}
-        self.multi: dict[str, dict[str, set[tuple[str, ...]]]] = {}  # fact -> first word -> ...
-
-    def add(self, fact: str, raw: Iterable[Any]) -> frozenset[str]:
-        """Register phrases for `fact`; returns their keys (folded, space-joined words)."""
-        keys: set[str] = set()
-        for phrase in raw:
-            for parts in spellings(str(phrase)):
-                if not parts:
-                    continue
-                keys.add(" ".join(parts))
-                if len(parts) == 1:
-                    self.singles.setdefault(fact, set()).add(parts[0])
-                else:
-                    firsts = self.multi.setdefault(fact, {})
-                    firsts.setdefault(parts[0], set()).add(tuple(parts))
-        return frozenset(keys)
-
-    def find(self, fact: str, text: str) -> frozenset[str]:
-        """The keys of every registered phrase that occurs in `text` as whole words."""
-        singles = self.singles.get(fact, set())
-        firsts = self.multi.get(fact, {})
-        found: set[str] = set()
-        for tokens in spellings(text):
-            found.update(singles.intersection(tokens))
-            if not firsts:
-                continue
-            for i, token in enumerate(tokens):
-                for phrase in firsts.get(token, ()):
-                    if tuple(tokens[i : i + len(phrase)]) == phrase:
-                        found.add(" ".join(phrase))
-        return frozenset(found)
-
-
-class FactView(dict[str, Any]):
-    """The facts of one inquiry, plus the phrases found in its text facts (computed once)."""
-
-    __slots__ = ("_book", "_bytes", "_found")
-
-    def __init__(self, values: Mapping[str, Any], book: PhraseBook | None = None) -> None:
-        super().__init__(values)
-        self._book = book or PhraseBook()
-        self._found: dict[str, frozenset[str]] = {}
-        self._bytes: dict[str, bytes | None] = {}
-
-    def encoded(self, fact: str) -> bytes | None:
-        """A text fact as UTF-8, which RE2 searches without converting offsets back."""
-        if fact not in self._bytes:
-            value = self.get(fact)
-            self._bytes[fact] = value.encode() if isinstance(value, str) else None
-        return self._bytes[fact]
-
-    def found(self, fact: str) -> frozenset[str]:
-        cached = self._found.get(fact)
-        if cached is None:
-            value = self.get(fact)
-            text = value if isinstance(value, str) else ""
-            cached = self._found[fact] = self._book.find(fact, text)
-        return cached
 
 
 Predicate = Callable[[FactView], bool]

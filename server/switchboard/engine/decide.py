@@ -8,6 +8,8 @@ evaluate every escalation rule, apply the fixed precedence, render the reply.
 
 from __future__ import annotations
 
+import logging
+import re
 import time
 import uuid
 from collections.abc import Mapping
@@ -39,6 +41,8 @@ from switchboard.engine.types import (
 )
 from switchboard.rules.model import Intent, Query, Ruleset
 
+log = logging.getLogger(__name__)
+
 
 class _Clock:
     def __init__(self) -> None:
@@ -59,6 +63,18 @@ def inquiry_text(inquiry: Inquiry) -> str:
     """Subject and body as one normalised text, the way rules and the classifier see it."""
     raw = f"{inquiry.subject}\n{inquiry.text}" if inquiry.subject else inquiry.text
     return normalize(raw)
+
+
+_REPLY_SUBJECT = re.compile(r"(?i)^\s*(?:(?:re|aw|antw|wg|fw|fwd)\s*(?:\[\d+\])?\s*:\s*)+")
+
+
+def classification_text(inquiry: Inquiry) -> str:
+    """What the classifier reads: subject and body, except that the subject of a reply or a
+    forward ("RE: Your order ...") is left out: it repeats the thread's first subject, often
+    our own, while the new message is in the body."""
+    if inquiry.subject and _REPLY_SUBJECT.match(inquiry.subject) and inquiry.text.strip():
+        return normalize(inquiry.text)
+    return inquiry_text(inquiry)
 
 
 def _primary(locale: str | None) -> str | None:
@@ -145,7 +161,9 @@ def _render(
         return None
     try:
         rendered = ruleset.renderer.render(template, inquiry.channel, locale, variables)
-    except Exception:  # any failure to render must hand off to a person, never crash
+    except Exception as exc:  # any failure to render must hand off to a person, never crash
+        code = getattr(exc, "code", type(exc).__name__)  # the code only: messages may hold data
+        log.warning("template %s (%s/%s) not rendered: %s", template, inquiry.channel, locale, code)
         return None
     return Reply(inquiry.channel, locale, template, rendered.body, rendered.subject)
 
@@ -159,12 +177,15 @@ def decide(
     decision_id: str | None = None,
     prediction: Prediction | None = None,
 ) -> Decision:
-    """Decide one inquiry. `prediction` lets batch callers classify many texts in one go."""
+    """Decide one inquiry. `prediction` lets batch callers classify many texts in one go
+    (of `classification_text(inquiry)`)."""
     clock = _Clock()
     text = inquiry_text(inquiry)
     clock.lap("normalize")
     if prediction is None:
-        prediction = ruleset.classifier.predict(text)
+        if ruleset.classifier is None:
+            raise ValueError("the ruleset has no classifier: load it with build_engine=True")
+        prediction = ruleset.classifier.predict(classification_text(inquiry))
     clock.lap("classify")
     hint = _primary(inquiry.locale)
     language = hint or prediction.language

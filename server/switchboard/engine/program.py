@@ -19,14 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from switchboard.engine.codegen import Runner, build_runner
-from switchboard.engine.conditions import (
-    Compiler,
-    FactView,
-    PhraseBook,
-    intents_of,
-    phrase_only,
-    referenced_facts,
-)
+from switchboard.engine.conditions import Compiler, intents_of, phrase_only, referenced_facts
+from switchboard.engine.factview import FactView, PhraseBook
 from switchboard.rules.model import All, Condition, Query, Rule, Test
 
 

@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from switchboard.connectors import LiveData
+from switchboard.engine.program import program_for
 from switchboard.engine.testing import CaseResult, run_tests
 from switchboard.rules import load_ruleset
 from switchboard.rules.problems import Problem
-from switchboard.runtime._engine import EngineParts, build_parts
+from switchboard.runtime._engine import EngineParts, MemoClassifier, build_parts
 from switchboard.runtime.active import LoadFailure, Snapshot
 
 log = logging.getLogger("switchboard.reloader")
@@ -87,7 +88,12 @@ def _build(
             out.failure = _failure(out.revision, "The engine could not be built.", [problem])
             return
     with _timed(out.timings, "tests"):
-        failed = [r for r in run_tests(ruleset) if not r.passed]
+        assert out.parts is not None
+        tested = dataclasses.replace(
+            ruleset, classifier=MemoClassifier(ruleset.classifier, out.parts.predictions)
+        )
+        failed = [r for r in run_tests(tested) if not r.passed]
+        program_for(ruleset)  # compiled here, not by the first request after the swap
     if failed:
         message = f"{len(failed)} of {len(ruleset.tests)} repository test(s) failed."
         out.failure = _failure(out.revision, message, tests=[_test_dict(r) for r in failed])

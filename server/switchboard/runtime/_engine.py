@@ -5,7 +5,9 @@ Most approved changes touch a rule, a threshold or a text, not the example phras
 the classifier for them would cost seconds for nothing. Each part is keyed by a digest of
 exactly what it is built from; equal digests mean equal inputs, so the part built for the one
 revision is the part the other would build. The classifier is also cached on disk under that
-digest, so a restart on a new revision with the same phrases does not retrain either.
+digest, so a restart on a new revision with the same phrases does not retrain either. The
+repository tests of every revision classify the same texts again and again: while the
+classifier is reused, so are its predictions for them (`MemoClassifier`).
 """
 
 from __future__ import annotations
@@ -17,16 +19,52 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from switchboard.engine import classifier, render
+from switchboard.engine.classifier import (
+    Classifier,
+    Prediction,
+    classifier_settings,
+    train,
+    training_set,
+)
+from switchboard.engine.render import Renderer
 from switchboard.rules.model import Ruleset
+
+MAX_REMEMBERED_PREDICTIONS = 50_000
 
 
 @dataclass(frozen=True, slots=True)
 class EngineParts:
-    renderer: render.Renderer
+    renderer: Renderer
     renderer_key: str
-    classifier: classifier.Classifier
+    classifier: Classifier
     classifier_key: str
+    predictions: dict[str, Prediction]  # text -> prediction of this classifier
+
+
+class MemoClassifier:
+    """A classifier that remembers its predictions, for running the repository tests only.
+
+    A trained classifier predicts the same for the same text, so a remembered prediction is
+    the one it would make again; the memo lives exactly as long as the classifier is reused.
+    """
+
+    def __init__(self, inner: Classifier, memo: dict[str, Prediction]):
+        self._inner = inner
+        self._memo = memo
+
+    def predict(self, text: str) -> Prediction:
+        found = self._memo.get(text)
+        if found is None:
+            if len(self._memo) >= MAX_REMEMBERED_PREDICTIONS:
+                self._memo.clear()
+            found = self._memo[text] = self._inner.predict(text)
+        return found
+
+    def predict_many(self, texts: list[str]) -> list[Prediction]:
+        return [self.predict(text) for text in texts]
+
+    def __getattr__(self, name: str) -> Any:  # min_margin, revision, options, backend
+        return getattr(self._inner, name)
 
 
 def renderer_key(ruleset: Ruleset) -> str:
@@ -45,8 +83,8 @@ def classifier_key(ruleset: Ruleset) -> str:
     flags = sorted((i.id, i.routine, i.out_of_scope) for i in ruleset.intents.values())
     return _digest(
         [
-            classifier.classifier_settings(ruleset),
-            classifier.training_set(ruleset).digest(),
+            classifier_settings(ruleset),
+            training_set(ruleset).digest(),
             flags,
             list(ruleset.settings.locales),
         ]
@@ -62,15 +100,16 @@ def build_parts(
     if previous is not None and previous.renderer_key == key:
         renderer, reused = previous.renderer, ["renderer"]
     else:
-        renderer = render.Renderer.build(ruleset)
+        renderer = Renderer.build(ruleset)
     ckey = classifier_key(ruleset)
     if previous is not None and previous.classifier_key == ckey:
-        trained = previous.classifier
+        trained, predictions = previous.classifier, previous.predictions
         reused.append("classifier")
     else:  # named by the digest, so the disk cache is shared by every revision with it
-        trained = classifier.train(dataclasses.replace(ruleset, revision=ckey[:40]), cache_dir)
+        trained = train(dataclasses.replace(ruleset, revision=ckey[:40]), cache_dir)
+        predictions = {}
     trained = dataclasses.replace(trained, revision=ruleset.revision)
-    parts = EngineParts(renderer, key, trained, ckey)
+    parts = EngineParts(renderer, key, trained, ckey, predictions)
     return dataclasses.replace(ruleset, renderer=renderer, classifier=trained), parts, reused
 
 

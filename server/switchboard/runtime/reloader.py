@@ -110,7 +110,7 @@ class Reloader:
         self._rebuild_asked = True  # a folder is loaded at start, then when asked
         self._parts: EngineParts | None = None
         self._retired: list[tuple[float, Any]] = []
-        self._last_error: str | None = None
+        self._transient: LoadFailure | None = None  # a fetch or ref problem being shown
 
     @classmethod
     def from_settings(
@@ -149,6 +149,7 @@ class Reloader:
         self._count("triggers")
         self._fetch_asked = self._fetch_asked or fetch
         self._rebuild_asked = True
+        self._next_setup = float("-inf")  # a failed setup is tried again at once
         self._wake.set()
 
     def wait_idle(self, timeout_s: float) -> bool:
@@ -189,6 +190,8 @@ class Reloader:
             self._fail_quietly("unknown_revision", str(exc))
             return
         self._count("checks")
+        if self._transient is not None and self._fetch_ok():
+            self._recovered()
         with self._lock:
             self._state.head, self._state.checked_at = sha, _now()
         live = self.active.peek()
@@ -223,6 +226,10 @@ class Reloader:
             return False
         log.info("following %s of %s", self._ref, self._shown_repo())
         return True
+
+    def _fetch_ok(self) -> bool:
+        last = self._state.last_fetch
+        return self._mirror is None or (last is not None and bool(last["ok"]))
 
     def _maybe_fetch(self) -> None:
         now = self._clock()
@@ -289,7 +296,7 @@ class Reloader:
             self._remember_failure(sha or result.revision, result.failure)
             return
         old = self.active.swap(result.snapshot)
-        self._last_error = None
+        self._transient = None
         self._count("went_live")
         if old is not None and old.data is not result.snapshot.data:
             self._retired.append((self._clock() + RETIRE_AFTER_S, old.data))
@@ -310,13 +317,22 @@ class Reloader:
 
     def _fail_quietly(self, code: str, message: str) -> None:
         """A problem reaching the revision (no branch, no network): shown, logged once."""
-        if message == self._last_error:
+        if self._transient is not None and self._transient.message == message:
             return
-        self._last_error = message
         self._count("errors")
         log.error("the rules cannot be followed: %s", message)
         problem = {"file": ".", "line": 1, "column": 1, "code": code, "message": message}
-        self.active.fail(LoadFailure(_now(), message, (problem,), revision=""))
+        self._transient = LoadFailure(_now(), message, (problem,), revision="")
+        self.active.fail(self._transient)
+
+    def _recovered(self) -> None:
+        """The ref or remote answers again: stop showing the problem it had."""
+        if self._transient is None:
+            return
+        if self.active.last_failure is self._transient:
+            self.active.last_failure = None
+        log.info("the rules can be followed again")
+        self._transient = None
 
     def _close_retired(self) -> None:
         now = self._clock()

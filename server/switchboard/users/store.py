@@ -155,7 +155,9 @@ class UserStore:
         """Store an upgraded hash of the same password (after a successful login)."""
         with self._lock:
             users = read_users(self.path)
-            updated = [replace(u, password_hash=password_hash) if u.login == login else u for u in users]
+            updated = [
+                replace(u, password_hash=password_hash) if u.login == login else u for u in users
+            ]
             write_users(self.path, updated)
         self._refresh(force=True)
 

@@ -89,7 +89,7 @@ def require_user(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHan
         target = connection.url.path
         if connection.url.query:
             target += "?" + connection.url.query
-        raise LoginRequired(target if connection.method in SAFE_METHODS else "/ui/")
+        raise LoginRequired(target if _method(connection) in SAFE_METHODS else "/ui/")
 
 
 def need_role(user: User, role: str, action: str) -> None:
@@ -100,7 +100,7 @@ def need_role(user: User, role: str, action: str) -> None:
 
 
 async def check_csrf(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    if connection.method in SAFE_METHODS:
+    if _method(connection) in SAFE_METHODS:
         return
     login = identify(connection)
     sent = connection.headers.get(CSRF_HEADER)
@@ -115,6 +115,10 @@ async def check_csrf(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRout
             "page and try again.",
             {"reason": "csrf_failed"},
         )
+
+
+def _method(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    return str(connection.scope.get("method", "GET"))
 
 
 def login_url(next_url: str) -> str:

@@ -56,7 +56,7 @@ def outcome_bars(days: list[Day]) -> Chart:
     slot = _slot(len(days))
     bars = []
     for i, day in enumerate(days):
-        y = TOP + HEIGHT
+        y = float(TOP + HEIGHT)
         for outcome in OUTCOMES:
             count = day.counts.get(outcome, 0)
             if not count:
@@ -65,7 +65,8 @@ def outcome_bars(days: list[Day]) -> Chart:
             y -= height
             label = f"{day.day.isoformat()}: {count} {outcome.replace('_', ' ')}"
             bars.append(Bar(LEFT + slot * i + slot * 0.15, y, slot * 0.7, height, outcome, label))
-    ticks = [(TOP + HEIGHT - HEIGHT * f, str(round(top * f))) for f in (0, 0.5, 1)]
+    steps = (0, 0.5, 1) if top >= 2 else (0, 1)
+    ticks = [(TOP + HEIGHT - HEIGHT * f, str(round(top * f))) for f in steps]
     return Chart(bars, "", [], ticks, _day_labels(days))
 
 

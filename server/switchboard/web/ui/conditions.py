@@ -74,7 +74,9 @@ def _node(cond: Any, path: str) -> Node:
         for kind in ("all", "any"):
             if kind in cond:
                 items = cond[kind] if isinstance(cond[kind], list) else []
-                return Node(path, kind, children=[_node(c, f"{path}.{i}") for i, c in enumerate(items)])
+                return Node(
+                    path, kind, children=[_node(c, f"{path}.{i}") for i, c in enumerate(items)]
+                )
         if "not" in cond:
             return Node(path, "not", children=[_node(cond["not"], f"{path}.0")])
         return Node(
@@ -100,7 +102,11 @@ def read_node(form: Form, path: str = ROOT) -> Node:
     kind = str(form.get(f"{path}.kind", "test"))
     if kind in GROUPS:
         indexes = sorted(
-            {int(m.group(1)) for k in form.keys() if (m := re.match(rf"^{re.escape(path)}\.(\d+)\.kind$", k))}
+            {
+                int(m.group(1))
+                for k in form.keys()  # noqa: SIM118 - a form is not a dict
+                if (m := re.match(rf"^{re.escape(path)}\.(\d+)\.kind$", k))
+            }
         )
         return Node(path, kind, children=[read_node(form, f"{path}.{i}") for i in indexes])
     return Node(
@@ -116,7 +122,7 @@ def apply_action(root: Node, action: str) -> Node:
     """The tree after a builder button (`add-test:c.1`, `add-group:c`, `remove:c.0`)."""
     verb, _, target = action.partition(":")
     if verb == "remove" and target != ROOT:
-        parent, _, index = target.rpartition(".")
+        parent = target.rpartition(".")[0]
         node = find(root, parent)
         if node is not None:
             node.children = [c for c in node.children if c.path != target]
@@ -127,7 +133,9 @@ def apply_action(root: Node, action: str) -> Node:
             if verb == "add-test":
                 node.children.append(Node(new_path, "test"))
             elif verb == "add-group":
-                node.children.append(Node(new_path, "any", children=[Node(f"{new_path}.0", "test")]))
+                node.children.append(
+                    Node(new_path, "any", children=[Node(f"{new_path}.0", "test")])
+                )
     return renumber(root, ROOT)
 
 

@@ -65,7 +65,7 @@ class EscalationController(Controller):
         base = str(form.get("base", "")) or None
 
         def work(service: ProposalService) -> Any:
-            opened, ruleset, path = _opened(request, service, user, set_id)
+            opened, _, path = _opened(request, service, user, set_id)
             data = load_plain(opened.file.content)
             rules = data.get("rules", [])
             index = next((i for i, r in enumerate(rules) if r.get("id") == rule_id), None)
@@ -77,28 +77,40 @@ class EscalationController(Controller):
             rules[index], rules[other] = rules[other], rules[index]
             text = updated_text(opened.file.content, data)
             word = "up" if direction == "up" else "down"
-            return save_file(service, user, path, text, base, f"Move rule {rule_id} {word} in {path}")
+            return save_file(
+                service, user, path, text, base, f"Move rule {rule_id} {word} in {path}"
+            )
 
         outcome = await call(request, work)
         if isinstance(outcome, SaveProblem):
-            return redirect(request, f"/ui/escalation#set-{set_id}", "Not moved: " + outcome.message)
+            return redirect(
+                request, f"/ui/escalation#set-{set_id}", "Not moved: " + outcome.message
+            )
         return redirect(
-            request, f"/ui/escalation#rule-{rule_id}", f"Moved {rule_id} {direction}; saved in “{outcome.title}”."
+            request,
+            f"/ui/escalation#rule-{rule_id}",
+            f"Moved {rule_id} {direction}; saved in “{outcome.title}”.",
         )
 
     @get("/{set_id:str}/{rule_id:str}")
-    async def edit(self, request: Request[Any, Any, Any], set_id: str, rule_id: str) -> Response[Any]:
+    async def edit(
+        self, request: Request[Any, Any, Any], set_id: str, rule_id: str
+    ) -> Response[Any]:
         return await _show(request, set_id, rule_id)
 
     @post("/{set_id:str}/{rule_id:str}")
-    async def save(self, request: Request[Any, Any, Any], set_id: str, rule_id: str) -> Response[Any]:
+    async def save(
+        self, request: Request[Any, Any, Any], set_id: str, rule_id: str
+    ) -> Response[Any]:
         user = user_of(request)
         form = await request.form()
         action = str(form.get("action", "save"))
         tree = cb.read_node(form)
         if action.startswith(("add-test:", "add-group:", "remove:")):
             tree = cb.apply_action(tree, action)
-            return await _show(request, set_id, rule_id, tree=tree, form=form, note="Not saved yet.")
+            return await _show(
+                request, set_id, rule_id, tree=tree, form=form, note="Not saved yet."
+            )
         need_role(user, "editor", "change rules")
         return await _save(request, user, set_id, rule_id, form, tree, action)
 
@@ -117,7 +129,9 @@ def _opened(
     return read_for(service, user, path), ruleset, path
 
 
-def _sets(request: Request[Any, Any, Any], service: ProposalService, user: User) -> tuple[list[RuleSet], Any]:
+def _sets(
+    request: Request[Any, Any, Any], service: ProposalService, user: User
+) -> tuple[list[RuleSet], Any]:
     from switchboard.web.ui.working import revision_for
 
     ui = ui_of(request.app.state)
@@ -171,7 +185,11 @@ async def _show(
         }
 
     found = await call(request, work)
-    base = str(form.get("base")) if form is not None and form.get("base") else found["opened"].file.blob
+    base = (
+        str(form.get("base"))
+        if form is not None and form.get("base")
+        else found["opened"].file.blob
+    )
     return render(
         request,
         "rule_edit.html",
@@ -242,10 +260,24 @@ async def _save(
         status = 409 if outcome.kind == "conflict" else 422
         if outcome.kind == "conflict":
             form = None  # show the current rule; never the input on top of a newer file
-        return await _show(request, set_id, rule_id, tree=None if form is None else tree, form=form, problem=outcome, status=status)
+        return await _show(
+            request,
+            set_id,
+            rule_id,
+            tree=None if form is None else tree,
+            form=form,
+            problem=outcome,
+            status=status,
+        )
     if action == "delete":
-        return redirect(request, f"/ui/escalation#set-{set_id}", f"Rule {rule_id} deleted in “{outcome.title}”.")
-    return redirect(request, f"/ui/escalation#rule-{new_id}", f"Rule {new_id} saved in your proposal “{outcome.title}”.")
+        return redirect(
+            request, f"/ui/escalation#set-{set_id}", f"Rule {rule_id} deleted in “{outcome.title}”."
+        )
+    return redirect(
+        request,
+        f"/ui/escalation#rule-{new_id}",
+        f"Rule {new_id} saved in your proposal “{outcome.title}”.",
+    )
 
 
 def _rule(data: dict[str, Any], rule_id: str, path: str) -> dict[str, Any]:
@@ -261,7 +293,11 @@ def _index(rules: list[dict[str, Any]], rule_id: str, path: str) -> int:
 
 
 def _blank_rule() -> dict[str, Any]:
-    return {"id": "", "when": {"all": [{"fact": "", "op": "eq", "value": ""}]}, "then": {"action": "route"}}
+    return {
+        "id": "",
+        "when": {"all": [{"fact": "", "op": "eq", "value": ""}]},
+        "then": {"action": "route"},
+    }
 
 
 def _typed_rule(form: Any) -> dict[str, Any]:

@@ -9,21 +9,17 @@ number of new `<name>.new` rows.
 from __future__ import annotations
 
 import re
-from typing import Any, Protocol
+from typing import Any
 
 import yaml
+from litestar.datastructures import FormMultiDict
 
 from switchboard.web.ui.schemaform import Field
 
 _ROW = re.compile(r"^(\d+)$")
 
 
-class Form(Protocol):
-    def get(self, key: str, default: Any = None) -> Any: ...
-
-    def getall(self, key: str) -> list[Any]: ...
-
-    def keys(self) -> Any: ...
+Form = FormMultiDict
 
 
 class FormProblems(ValueError):
@@ -94,8 +90,10 @@ def read_rows(form: Form, name: str) -> list[str]:
         if _ROW.match(rest) and not form.get(f"{key}.drop"):
             rows.append((int(rest), text_of(form, key)))
     values = [text for _, text in sorted(rows)]
-    values += [v.replace("\r\n", "\n") for v in form.getall(prefix + "new") if isinstance(v, str)]
-    values += [v for v in form.getall(name + "[]") if isinstance(v, str)]  # checkbox choices
+    values += [
+        v.replace("\r\n", "\n") for v in form.getall(prefix + "new", []) if isinstance(v, str)
+    ]
+    values += [v for v in form.getall(name + "[]", []) if isinstance(v, str)]  # checkbox choices
     return [v.strip() for v in values if v.strip()]
 
 

@@ -31,7 +31,7 @@ HEADERS = {
 
 
 def render(
-    request: Request[Any, Any, Any], template: str, *, status: int = 200, **context: Any
+    request: Request[Any, Any, Any], page_template: str, /, *, status: int = 200, **context: Any
 ) -> Response[str]:
     ui = ui_of(request.app.state)
     login = identify(request)
@@ -44,7 +44,7 @@ def render(
         "path": request.url.path,
         **context,
     }
-    html = ui.jinja.get_template(template).render(values)
+    html = ui.jinja.get_template(page_template).render(values)
     cookies = session_cookies(ui, login)
     if flash:
         cookies.append(Cookie(key=FLASH_COOKIE, value="", max_age=0, path="/ui", httponly=True))
@@ -53,9 +53,7 @@ def render(
     )
 
 
-def redirect(
-    request: Request[Any, Any, Any], url: str, flash: str | None = None
-) -> Redirect:
+def redirect(request: Request[Any, Any, Any], url: str, flash: str | None = None) -> Redirect:
     """303 to `url` (a GET after a POST), with a message shown once on the next page."""
     ui = ui_of(request.app.state)
     cookies = session_cookies(ui, identify(request))
@@ -105,7 +103,7 @@ def html_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
         )
         body = response.content if isinstance(response.content, dict) else {}
         error = body.get("error", {})
-        status = response.status_code
+        status = response.status_code or 500
         code = str(error.get("code", "internal_error"))
         message = str(error.get("message", "Something went wrong on our side."))
     try:

@@ -11,8 +11,8 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from switchboard.proposals.errors import InvalidRevision
 from switchboard.proposals.checks import problem_info
+from switchboard.proposals.errors import InvalidRevision
 from switchboard.rules.model import Ruleset
 
 PLAIN_KEPT = 16

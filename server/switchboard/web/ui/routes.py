@@ -10,12 +10,17 @@ from litestar.params import FromPath
 from litestar.static_files import create_static_files_router
 
 from switchboard.proposals.errors import NotFound
+from switchboard.web.ui.answers import AnswerTexts, SnippetPages
 from switchboard.web.ui.auth import check_csrf
+from switchboard.web.ui.connections import ConnectionPages
 from switchboard.web.ui.dashboard import dashboard
 from switchboard.web.ui.escalation import EscalationController
 from switchboard.web.ui.files import FileController
 from switchboard.web.ui.login import log_in, log_out, login_page, root
 from switchboard.web.ui.pages import html_error
+from switchboard.web.ui.queues import QueuePages
+from switchboard.web.ui.reviewing import ProposalPages
+from switchboard.web.ui.reviews import ReviewPages, history
 from switchboard.web.ui.setup import UiApp
 from switchboard.web.ui.taxonomy import TaxonomyController
 from switchboard.web.ui.try_page import TryController
@@ -35,6 +40,13 @@ def ui_router(ui: UiApp) -> Router:
         dashboard,
         FileController,
         EscalationController,
+        ProposalPages,
+        AnswerTexts,
+        SnippetPages,
+        QueuePages,
+        ConnectionPages,
+        ReviewPages,
+        history,
         TaxonomyController,
         TryController,
         not_found,

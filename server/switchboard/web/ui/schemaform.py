@@ -33,6 +33,7 @@ class Field:
     children: list[Field] = field(default_factory=list)
     integer: bool = False
     item_widget: str = "text"  # rows: the widget of one item
+    folded: bool = False  # shown closed at the end of the form (the file's metadata)
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,12 @@ def schema_for(kind: str) -> tuple[dict[str, Any], str]:
 
 
 def build_fields(kind: str, data: Mapping[str, Any], choices: Choices) -> list[Field]:
+    """The fields of a whole file; its metadata comes last, folded away."""
     schema, doc = schema_for(kind)
-    return _object_fields(schema, doc, data, "f", choices)
+    fields = _object_fields(schema, doc, data, "f", choices)
+    for item in fields:
+        item.folded = item.key == "metadata"
+    return sorted(fields, key=lambda item: item.folded)
 
 
 def _object_fields(
@@ -146,7 +151,9 @@ def _locale_fields(
     locales = list(dict.fromkeys([*choices.locales, *values]))
     fields = []
     for locale in locales:
-        child = make_field(extra, doc, locale, values.get(locale), f"{name}.{locale}", False, choices)
+        child = make_field(
+            extra, doc, locale, values.get(locale), f"{name}.{locale}", False, choices
+        )
         child.label = f"{locale}"
         child.help = ""
         fields.append(child)

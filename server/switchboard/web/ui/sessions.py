@@ -37,9 +37,7 @@ def password_tag(password_hash: str) -> str:
 
 
 class Sessions:
-    def __init__(
-        self, key: bytes, lifetime_s: int, clock: Callable[[], float] = time.time
-    ) -> None:
+    def __init__(self, key: bytes, lifetime_s: int, clock: Callable[[], float] = time.time) -> None:
         self._key = key
         self.lifetime_s = lifetime_s
         self.clock = clock

@@ -50,7 +50,7 @@ class TryController(Controller):
         which = "live" if form.get("rules") == "live" else "proposal"
         ruleset, label = await _rules(request, which)
         tried = await blocking(lambda: try_message(ruleset, text, channel, customer, label))
-        context = {
+        context: dict[str, Any] = {
             "tried": tried,
             "text": text,
             "channels": TRY_CHANNELS,

@@ -1,4 +1,4 @@
-""""Try a message": one made-up inquiry through the engine, nothing stored, nothing sent.
+""" "Try a message": one made-up inquiry through the engine, nothing stored, nothing sent.
 
 It runs with the rules of the user's open proposal (or the approved ones) or with the live
 revision, on sample data (`samples`), so an editor sees what a change does before anyone

@@ -146,7 +146,7 @@ def _same_types(a: Any, b: Any) -> bool:
         return all(_same_types(a[k], b[k]) for k in a)
     if isinstance(a, list):
         return all(_same_types(x, y) for x, y in zip(a, b, strict=True))
-    return type(a) is type(b) or {type(a), type(b)} <= {int, float} and a == b
+    return type(a) is type(b) or ({type(a), type(b)} <= {int, float} and a == b)
 
 
 def _dump(rt: YAML, data: Any) -> str:

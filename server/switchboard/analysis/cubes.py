@@ -1,0 +1,131 @@
+"""Conditions as sets of cubes (disjunctive normal form), built with pruning as they go.
+
+A cube is a conjunction: one value set per fact it restricts, and a yes/no for each text atom.
+A condition holds exactly for the fact assignments inside at least one of its cubes. `conjoin`
+intersects a list of cubes with a condition or its negation, dropping empty cubes at every
+step, which keeps the lists short for rules as they are written. When a list still grows past
+the limit the analyser gives up with `TooComplex` instead of guessing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from switchboard.analysis.domains import Domain, NumSet, ValueSet
+from switchboard.analysis.literals import Atom, AtomLit, FactLit, Lit, alternatives
+from switchboard.analysis.space import Space
+from switchboard.rules.model import All, AnyOf, Condition, Not, Test
+
+MAX_CUBES = 20_000
+
+
+class TooComplex(Exception):
+    """The normal form of a condition grew past the limit: nothing can be concluded."""
+
+
+class Cube:
+    __slots__ = ("_key", "atoms", "doms")
+
+    def __init__(self, doms: dict[str, Domain], atoms: dict[Atom, bool]) -> None:
+        self.doms = doms
+        self.atoms = atoms
+        self._key: Any = None
+
+    def key(self) -> Any:
+        if self._key is None:
+            self._key = (frozenset(self.doms.items()), frozenset(self.atoms.items()))
+        return self._key
+
+    def with_lits(self, lits: Iterable[Lit], space: Space) -> Cube | None:
+        """This cube with every literal added, or None when nothing satisfies them all."""
+        doms, atoms = self.doms, self.atoms
+        for lit in lits:
+            if isinstance(lit, FactLit):
+                current = doms.get(lit.fact) or space.full(lit.fact)
+                met = _intersect(current, lit.dom)
+                if met.empty:
+                    return None
+                if doms is self.doms:
+                    doms = dict(doms)
+                doms[lit.fact] = met
+            else:
+                known = atoms.get(lit.atom)
+                if known is None:
+                    if atoms is self.atoms:
+                        atoms = dict(atoms)
+                    atoms[lit.atom] = lit.value
+                elif known != lit.value:
+                    return None
+        return Cube(doms, atoms)
+
+    def meet(self, other: Cube, space: Space) -> Cube | None:
+        lits: list[Lit] = [FactLit(f, d) for f, d in other.doms.items()]
+        lits += [AtomLit(a, v) for a, v in other.atoms.items()]
+        return self.with_lits(lits, space)
+
+
+TOP = Cube({}, {})
+
+
+def _intersect(a: Domain, b: Domain) -> Domain:
+    if isinstance(a, NumSet) and isinstance(b, NumSet):
+        return a.intersect(b)
+    if isinstance(a, ValueSet) and isinstance(b, ValueSet):
+        return a.intersect(b)
+    raise TypeError(f"cannot intersect {a!r} with {b!r}")
+
+
+def conjoin(
+    cubes: list[Cube], condition: Condition, space: Space, positive: bool = True
+) -> list[Cube]:
+    """The cubes of `cubes AND condition` (or `cubes AND NOT condition`)."""
+    if not cubes:
+        return cubes
+    if isinstance(condition, Not):
+        return conjoin(cubes, condition.item, space, not positive)
+    if isinstance(condition, Test):
+        options = alternatives(condition, positive, space)
+        return _unique(c for cube in cubes for alt in options if (c := cube.with_lits(alt, space)))
+    if isinstance(condition, All) == positive:  # a conjunction: one item after the other
+        for item in condition.items:
+            cubes = conjoin(cubes, item, space, positive)
+            if not cubes:
+                break
+        return cubes
+    found: list[Cube] = []  # a disjunction: the union over the items
+    for item in condition.items:
+        found += conjoin(cubes, item, space, positive)
+        _check(found)
+    return _unique(found)
+
+
+def meet_all(left: list[Cube], right: list[Cube], space: Space) -> list[Cube]:
+    """The cubes of `left AND right`, both already in normal form."""
+    return _unique(c for a in left for b in right if (c := a.meet(b, space)))
+
+
+def cubes_of(condition: Condition, space: Space, positive: bool = True) -> list[Cube]:
+    return conjoin([TOP], condition, space, positive)
+
+
+def subtract(cubes: list[Cube], conditions: Iterable[Condition], space: Space) -> list[Cube]:
+    """What is left of `cubes` where none of `conditions` holds."""
+    for condition in conditions:
+        cubes = conjoin(cubes, condition, space, positive=False)
+        if not cubes:
+            break
+    return cubes
+
+
+def _unique(cubes: Iterable[Cube]) -> list[Cube]:
+    seen: dict[Any, Cube] = {}
+    for cube in cubes:
+        seen.setdefault(cube.key(), cube)
+        _check(seen)
+    return list(seen.values())
+
+
+def _check(found: list[Cube] | dict[Any, Cube]) -> None:
+    if len(found) > MAX_CUBES:
+        raise TooComplex(f"more than {MAX_CUBES} cases to consider")
