@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+import yaml
 from aiosmtpd.controller import Controller
 
 from api_support import make_settings, mint
@@ -31,6 +32,8 @@ from conversations_support import DEMO_RULES, demo_erp, erp_environ, rules_cache
 from switchboard.app import create_app
 from switchboard.web.apikeys import create_key
 
+MONTHS_EN = "January February March April May June July August September October November December"
+MONTHS_DE = "Januar Februar März April Mai Juni Juli August September Oktober November Dezember"
 LOAD_TIMEOUT_S = 300  # the first load of a test session trains the classifier
 
 
@@ -70,6 +73,8 @@ class LiveApi:
     def conversations(self, customer_id: str) -> list[dict[str, Any]]:
         url = f"{self.base}/v1/customers/{customer_id}/conversations"
         response = httpx.get(url, headers=self.reader, timeout=30)
+        if response.status_code == 404:  # the store has never seen this customer
+            return []
         assert response.status_code == 200, response.text
         items: list[dict[str, Any]] = response.json()["items"]
         return items
@@ -90,6 +95,27 @@ class LiveApi:
                     texts.append(message["text"])
         return texts
 
+    def order(self, order_no: str) -> dict[str, Any]:
+        with sqlite3.connect(self.erp) as db:
+            db.row_factory = sqlite3.Row
+            row = db.execute("SELECT * FROM orders WHERE order_no = ?", (order_no,)).fetchone()
+        assert row is not None, order_no
+        return dict(row)
+
+    def set_eta(self, order_no: str, eta: str) -> None:
+        with sqlite3.connect(self.erp) as db:
+            db.execute("UPDATE orders SET eta = ? WHERE order_no = ?", (eta, order_no))
+
+    def phone(self, customer_id: str) -> str:
+        """A contact phone number of the customer, from the demo ERP."""
+        with sqlite3.connect(self.erp) as db:
+            row = db.execute(
+                "SELECT min(phone) FROM contacts WHERE customer_id = ? AND phone IS NOT NULL",
+                (customer_id,),
+            ).fetchone()
+        assert row is not None and row[0], customer_id
+        return str(row[0])
+
     def shipped_orders(self, exclude: set[str]) -> list[tuple[str, str, str]]:
         """(customer id, contact e-mail, order number): standard customers' shipped orders
         with a delivery date, one per customer, read from the demo ERP itself."""
@@ -103,6 +129,20 @@ class LiveApi:
                 "GROUP BY c.customer_id ORDER BY c.customer_id"
             ).fetchall()
         return [(c, e, o) for c, e, o in rows if c not in exclude]
+
+
+def spoken_date(iso: str, locale: str = "en") -> str:
+    """How the demo templates write a date: `3 December 2026`, `3. Dezember 2026`."""
+    year, month, day = (int(part) for part in iso[:10].split("-"))
+    if locale == "de":
+        return f"{day}. {MONTHS_DE.split()[month - 1]} {year}"
+    return f"{day} {MONTHS_EN.split()[month - 1]} {year}"
+
+
+def queue_phone(queue_id: str) -> str:
+    """The queue's phone number from the demo rules repository, in dialling form."""
+    doc = yaml.safe_load((DEMO_RULES / "queues" / f"{queue_id}.yaml").read_text("utf-8"))
+    return "".join(ch for ch in doc["contact"]["phone"] if ch == "+" or ch.isdigit())
 
 
 @contextmanager

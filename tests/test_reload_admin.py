@@ -122,6 +122,7 @@ def test_rollback_endpoint_refusals(server: Server) -> None:
         post("/v1/admin/rollback", json={"to": server.first}, headers=nobody), 403, "no_identity"
     )
     assert_error(post("/v1/admin/rollback", json={"to": server.first}), 401, "unauthorized")
+    assert_error(post("/v1/admin/rollback", json={"to": ""}, headers=ops), 422, "invalid_request")
     assert git(server.root, "rev-parse", "main") == server.first  # nothing moved
 
 

@@ -14,17 +14,17 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from switchboard.proposals.gitcmd import Git
 from switchboard.runtime._engine import EngineParts
-from switchboard.runtime._gitref import HEADS, RefError, RefWatcher, follow_target
+from switchboard.runtime._follow import Follow, local_ref
+from switchboard.runtime._gitref import HEADS, RefError, RefWatcher
 from switchboard.runtime._mirror import Mirror, MirrorError
 from switchboard.runtime._rollback import Rollback, RollbackError, prepare, publish, roll_back
+from switchboard.runtime._status import ReloadStatus
 from switchboard.runtime.active import ActiveRuleset, LoadFailure
 from switchboard.settings import Settings
 
@@ -32,48 +32,8 @@ __all__ = ["Follow", "Reloader", "Rollback", "RollbackError", "roll_back"]
 
 log = logging.getLogger("switchboard.reloader")
 
-MIRROR_DIR = "rules-mirror.git"
 SETUP_RETRY_S = 5.0
 RETIRE_AFTER_S = 30.0  # replaced live data is closed this long after the swap
-REMEMBERED_FAILURES = 100
-
-
-@dataclass(frozen=True, slots=True)
-class Follow:
-    """What the reloader follows: a work tree's branch, a remote's branch, or a plain folder."""
-
-    mode: Literal["local", "remote", "folder"]
-    repo: Path  # what is read: the work tree, the bare mirror or the folder
-    ref: str = ""  # a branch or fixed revision; "" for a folder (remote: filled in at setup)
-    url: str | None = None
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Follow:
-        if settings.rules_remote:
-            return cls(
-                "remote",
-                settings.data_dir / MIRROR_DIR,
-                settings.rules_rev or "",
-                settings.rules_remote,
-            )
-        assert settings.rules_path is not None
-        path = settings.rules_path
-        from switchboard.rules.gitread import is_git_root
-
-        return cls("local" if is_git_root(path) else "folder", path, settings.rules_rev or "")
-
-
-@dataclass(slots=True)
-class _State:
-    """What /v1/status shows about following; replaced or changed only under the lock."""
-
-    counts: dict[str, int] = field(default_factory=dict)
-    head: str | None = None
-    checked_at: dt.datetime | None = None
-    building: str | None = None
-    last_build: dict[str, Any] | None = None
-    last_fetch: dict[str, Any] | None = None
-    failed: deque[str] = field(default_factory=lambda: deque(maxlen=REMEMBERED_FAILURES))
 
 
 class Reloader:
@@ -95,15 +55,14 @@ class Reloader:
         self.poll_s = poll_s
         self.remote_poll_s = remote_poll_s
         self._clock = clock
-        self._state = _State()
-        self._lock = threading.Lock()  # guards _state
+        self._status = ReloadStatus()
         self._git_lock = threading.Lock()  # one fetch or rollback at a time
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._watcher: RefWatcher | None = None
         self._mirror = Mirror(follow.url, follow.repo) if follow.url else None
-        self._ref = follow.ref
+        self._watcher: RefWatcher | None = None
+        self._ref = ""  # the full ref followed, once set up
         self._next_setup = float("-inf")
         self._next_fetch = float("-inf")
         self._fetch_asked = False
@@ -146,20 +105,11 @@ class Reloader:
 
     def trigger(self, fetch: bool = True) -> None:
         """Look for a new revision now (the webhook): fetch a remote, re-read a folder."""
-        self._count("triggers")
+        self._status.count("triggers")
         self._fetch_asked = self._fetch_asked or fetch
         self._rebuild_asked = True
         self._next_setup = float("-inf")  # a failed setup is tried again at once
         self._wake.set()
-
-    def wait_idle(self, timeout_s: float) -> bool:
-        """Block until no build is running (tests, rollback callers that want to wait)."""
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self._state.building is None:
-                return True
-            time.sleep(0.02)
-        return False
 
     # ----- the loop -----------------------------------------------------------------------
 
@@ -179,7 +129,7 @@ class Reloader:
                 self._rebuild_asked = False
                 self._build(None)
             return
-        if not self._ready_to_follow():
+        if not self._set_up():
             return
         if self._mirror is not None:
             self._maybe_fetch()
@@ -189,19 +139,14 @@ class Reloader:
         except RefError as exc:
             self._fail_quietly("unknown_revision", str(exc))
             return
-        self._count("checks")
-        if self._transient is not None and self._fetch_ok():
+        self._status.saw(sha)
+        if self._transient is not None and self._status.fetch_ok:
             self._recovered()
-        with self._lock:
-            self._state.head, self._state.checked_at = sha, _now()
         live = self.active.peek()
-        if live is not None and live.revision == sha:
-            return
-        if sha in self._state.failed:
-            return
-        self._build(sha)
+        if (live is None or live.revision != sha) and not self._status.has_failed(sha):
+            self._build(sha)
 
-    def _ready_to_follow(self) -> bool:
+    def _set_up(self) -> bool:
         """Set up the mirror and the ref watcher once (retried every few seconds on failure)."""
         if self._watcher is not None:
             return True
@@ -209,17 +154,14 @@ class Reloader:
             return False
         self._next_setup = self._clock() + SETUP_RETRY_S
         try:
-            if self._mirror is not None:
+            if self._mirror is None:
+                self._ref = local_ref(self.follow)
+            else:
                 with self._git_lock:
                     self._mirror.ensure()
-                    branch = self._ref or self._mirror.approved_branch()
-                    self._ref = branch if branch.startswith("refs/") else HEADS + branch
+                    branch = self.follow.rev or self._mirror.approved_branch()
+                    self._ref = HEADS + branch.removeprefix(HEADS)
                     self._fetch()
-            else:
-                from switchboard.proposals.wiring import approved_branch
-
-                name = approved_branch(self.follow.repo, self._ref or None)
-                self._ref = follow_target(Git(self.follow.repo), name)
             self._watcher = RefWatcher(self.follow.repo, self._ref)
         except (MirrorError, RefError) as exc:
             self._fail_quietly("fetch_failed" if self._mirror else "unknown_revision", str(exc))
@@ -227,13 +169,8 @@ class Reloader:
         log.info("following %s of %s", self._ref, self._shown_repo())
         return True
 
-    def _fetch_ok(self) -> bool:
-        last = self._state.last_fetch
-        return self._mirror is None or (last is not None and bool(last["ok"]))
-
     def _maybe_fetch(self) -> None:
-        now = self._clock()
-        if not self._fetch_asked and now < self._next_fetch:
+        if not self._fetch_asked and self._clock() < self._next_fetch:
             return
         self._fetch_asked = False
         try:
@@ -245,27 +182,24 @@ class Reloader:
     def _fetch(self) -> None:
         assert self._mirror is not None
         self._next_fetch = self._clock() + self.remote_poll_s
-        self._count("fetches")
-        started = _now()
+        self._status.count("fetches")
+        started = dt.datetime.now(dt.UTC)
         try:
             self._mirror.fetch(self._ref.removeprefix(HEADS))
         except MirrorError as exc:
-            self._count("fetch_failures")
-            with self._lock:
-                self._state.last_fetch = {"at": started, "ok": False, "error": str(exc)}
+            self._status.count("fetch_failures")
+            self._status.fetched(started, str(exc))
             raise
-        with self._lock:
-            self._state.last_fetch = {"at": started, "ok": True, "error": None}
+        self._status.fetched(started, None)
 
     # ----- building -----------------------------------------------------------------------
 
     def _build(self, sha: str | None) -> None:
         from switchboard.runtime._build import build
 
-        noticed = _now()
-        with self._lock:
-            self._state.building = sha or "worktree"
-        self._count("builds")
+        noticed = dt.datetime.now(dt.UTC)
+        self._status.building(sha or "worktree")
+        self._status.count("builds")
         live = self.active.peek()
         try:
             result = build(
@@ -277,27 +211,25 @@ class Reloader:
                 environ=self.environ,
             )
         finally:
-            with self._lock:
-                self._state.building = None
-        if result.parts is not None:
-            self._parts = result.parts
-        finished = _now()
-        with self._lock:
-            self._state.last_build = {
+            self._status.building(None)
+        self._parts = result.parts or self._parts
+        self._status.built(
+            {
                 "revision": result.revision,
                 "ok": result.snapshot is not None,
                 "noticed_at": noticed,
-                "finished_at": finished,
+                "finished_at": dt.datetime.now(dt.UTC),
                 "timings_s": {k: round(v, 4) for k, v in result.timings.items()},
                 "reused": list(result.reused),
             }
+        )
         if result.snapshot is None:
             assert result.failure is not None
             self._remember_failure(sha or result.revision, result.failure)
             return
         old = self.active.swap(result.snapshot)
         self._transient = None
-        self._count("went_live")
+        self._status.count("went_live")
         if old is not None and old.data is not result.snapshot.data:
             self._retired.append((self._clock() + RETIRE_AFTER_S, old.data))
         phases = ", ".join(f"{k} {v:.3f}" for k, v in result.timings.items())
@@ -305,9 +237,8 @@ class Reloader:
         log.info("serving revision %s (built in s: %s%s)", result.revision, phases, reused)
 
     def _remember_failure(self, sha: str, failure: LoadFailure) -> None:
-        with self._lock:
-            self._state.failed.append(sha)
-        self._count("failed")
+        self._status.failed(sha)
+        self._status.count("failed")
         self.active.fail(failure)
         where = "; ".join(
             f"{p.get('file')}:{p.get('line')}: {p.get('code')}" for p in failure.problems[:5]
@@ -319,16 +250,14 @@ class Reloader:
         """A problem reaching the revision (no branch, no network): shown, logged once."""
         if self._transient is not None and self._transient.message == message:
             return
-        self._count("errors")
+        self._status.count("errors")
         log.error("the rules cannot be followed: %s", message)
         problem = {"file": ".", "line": 1, "column": 1, "code": code, "message": message}
-        self._transient = LoadFailure(_now(), message, (problem,), revision="")
+        self._transient = LoadFailure(dt.datetime.now(dt.UTC), message, (problem,))
         self.active.fail(self._transient)
 
     def _recovered(self) -> None:
         """The ref or remote answers again: stop showing the problem it had."""
-        if self._transient is None:
-            return
         if self.active.last_failure is self._transient:
             self.active.last_failure = None
         log.info("the rules can be followed again")
@@ -348,14 +277,14 @@ class Reloader:
     ) -> Rollback:
         """A new commit on the approved branch with `to`'s content; it then goes live like any
         other change (for a remote: pushed there, then fetched)."""
-        if self.follow.mode == "folder" or self._watcher is None:
+        if self._watcher is None:
             raise RollbackError(
                 "not_following", "The server does not follow a git branch, so it cannot roll back."
             )
         git = Git(self.follow.repo)
         with self._git_lock:
             if self._mirror is not None:
-                self._fetch_now()
+                self._fetch_for_rollback()
             done = prepare(git, self._ref, to, author, message)
             if self._mirror is None:
                 publish(git, done)
@@ -364,13 +293,13 @@ class Reloader:
                     self._mirror.push(done.commit, self._ref.removeprefix(HEADS), done.previous)
                 except MirrorError as exc:
                     raise RollbackError("push_failed", str(exc)) from None
-                self._fetch_now()
-        self._count("rollbacks")
+                self._fetch_for_rollback()
+        self._status.count("rollbacks")
         log.info("rolled %s back to %s as %s", self._ref, done.restored[:12], done.commit[:12])
         self._wake.set()
         return done
 
-    def _fetch_now(self) -> None:
+    def _fetch_for_rollback(self) -> None:
         try:
             self._fetch()
         except MirrorError as exc:
@@ -379,29 +308,17 @@ class Reloader:
     # ----- status -------------------------------------------------------------------------
 
     def status(self) -> dict[str, Any]:
-        with self._lock:
-            state = self._state
-            return {
-                "mode": self.follow.mode,
-                "repository": self._shown_repo(),
-                "following": self._ref or None,
-                "poll_s": self.poll_s,
-                "remote_poll_s": self.remote_poll_s if self._mirror else None,
-                "head": state.head,
-                "checked_at": state.checked_at,
-                "building": state.building,
-                "last_build": dict(state.last_build) if state.last_build else None,
-                "last_fetch": dict(state.last_fetch) if state.last_fetch else None,
-                "failed_revisions": list(state.failed)[-10:],
-                "counts": dict(state.counts),
-            }
+        return {
+            "mode": self.follow.mode,
+            "repository": self._shown_repo(),
+            "following": self._ref or None,
+            "poll_s": self.poll_s,
+            "remote_poll_s": self.remote_poll_s if self._mirror else None,
+            **self._status.as_dict(),
+        }
 
     def _shown_repo(self) -> str:
         return self._mirror.shown_url if self._mirror else str(self.follow.repo)
-
-    def _count(self, name: str) -> None:
-        with self._lock:
-            self._state.counts[name] = self._state.counts.get(name, 0) + 1
 
 
 def _close(data: Any) -> None:
@@ -411,7 +328,3 @@ def _close(data: Any) -> None:
             close()
         except Exception:
             log.exception("closing the live data of a replaced revision failed")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)

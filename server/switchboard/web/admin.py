@@ -13,7 +13,7 @@ import contextlib
 import hashlib
 import hmac
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Annotated, Any
 
 import anyio.to_thread
 import msgspec
@@ -51,8 +51,8 @@ class ReloadAccepted(msgspec.Struct):
 
 
 class RollbackRequest(msgspec.Struct, forbid_unknown_fields=True):
-    to: str  # an earlier commit of the approved branch (SHA, tag or expression like main~2)
-    message: str | None = None
+    to: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]  # SHA, tag, main~2, ...
+    message: Annotated[str, msgspec.Meta(min_length=1, max_length=500)] | None = None
 
 
 class RollbackDone(msgspec.Struct):
@@ -107,10 +107,10 @@ async def rollback(
             "This API key has no user (name and e-mail), which the rollback commit needs.",
             {"key": key.name if key else None},
         )
-    reloader = reloader_of(request)
+    reloader, author = reloader_of(request), key.user
     try:
         done = await anyio.to_thread.run_sync(
-            lambda: reloader.rollback(data.to, key.user, data.message)
+            lambda: reloader.rollback(data.to, author, data.message)
         )
     except RollbackError as exc:
         raise RollbackRefused(exc) from None

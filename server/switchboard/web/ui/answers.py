@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery
 
 from switchboard.engine.render import check_template
 from switchboard.proposals.errors import NotFound
@@ -60,14 +61,16 @@ class AnswerTexts(Controller):
     async def edit(
         self,
         request: Request[Any, Any, Any],
-        template_id: str,
-        channel: str = "email",
-        locale: str = "",
+        template_id: FromPath[str],
+        channel: FromQuery[str] = "email",
+        locale: FromQuery[str] = "",
     ) -> Response[Any]:
         return await _show(request, template_id, channel, locale)
 
     @post("/{template_id:str}/preview")
-    async def preview(self, request: Request[Any, Any, Any], template_id: str) -> Response[Any]:
+    async def preview(
+        self, request: Request[Any, Any, Any], template_id: FromPath[str]
+    ) -> Response[Any]:
         form = await request.form()
         channel, locale = str(form.get("channel", "email")), str(form.get("locale", ""))
         subject = text_of(form, "subject") if channel == "email" else None
@@ -85,7 +88,9 @@ class AnswerTexts(Controller):
         )
 
     @post("/{template_id:str}")
-    async def save(self, request: Request[Any, Any, Any], template_id: str) -> Response[Any]:
+    async def save(
+        self, request: Request[Any, Any, Any], template_id: FromPath[str]
+    ) -> Response[Any]:
         user = user_of(request)
         need_role(user, "editor", "change answer texts")
         form = await request.form()
@@ -177,12 +182,17 @@ class SnippetPages(Controller):
 
     @get("/{snippet_id:str}")
     async def edit(
-        self, request: Request[Any, Any, Any], snippet_id: str, mode: str = "form"
+        self,
+        request: Request[Any, Any, Any],
+        snippet_id: FromPath[str],
+        mode: FromQuery[str] = "form",
     ) -> Response[Any]:
         return await editing.show(request, await _snippet_page(request, snippet_id), mode)
 
     @post("/{snippet_id:str}")
-    async def save(self, request: Request[Any, Any, Any], snippet_id: str) -> Response[Any]:
+    async def save(
+        self, request: Request[Any, Any, Any], snippet_id: FromPath[str]
+    ) -> Response[Any]:
         return await editing.save(request, await _snippet_page(request, snippet_id))
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
 
 from switchboard.errors import NotReady
 from switchboard.proposals.errors import NotFound
@@ -58,7 +59,9 @@ class ConnectionPages(Controller):
         return _page(request, None)
 
     @post("/{connector_id:str}/test")
-    async def test(self, request: Request[Any, Any, Any], connector_id: str) -> Response[Any]:
+    async def test(
+        self, request: Request[Any, Any, Any], connector_id: FromPath[str]
+    ) -> Response[Any]:
         snapshot = request.app.state.active.peek()
         if snapshot is None:
             raise NotReady("No revision is live yet, so there is no live connection to test.")

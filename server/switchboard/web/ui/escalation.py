@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
 
 from switchboard.proposals.errors import NotFound
 from switchboard.proposals.service import ProposalService
@@ -57,7 +58,7 @@ class EscalationController(Controller):
         )
 
     @post("/{set_id:str}/move")
-    async def move(self, request: Request[Any, Any, Any], set_id: str) -> Response[Any]:
+    async def move(self, request: Request[Any, Any, Any], set_id: FromPath[str]) -> Response[Any]:
         user = user_of(request)
         need_role(user, "editor", "reorder rules")
         form = await request.form()
@@ -94,13 +95,13 @@ class EscalationController(Controller):
 
     @get("/{set_id:str}/{rule_id:str}")
     async def edit(
-        self, request: Request[Any, Any, Any], set_id: str, rule_id: str
+        self, request: Request[Any, Any, Any], set_id: FromPath[str], rule_id: FromPath[str]
     ) -> Response[Any]:
         return await _show(request, set_id, rule_id)
 
     @post("/{set_id:str}/{rule_id:str}")
     async def save(
-        self, request: Request[Any, Any, Any], set_id: str, rule_id: str
+        self, request: Request[Any, Any, Any], set_id: FromPath[str], rule_id: FromPath[str]
     ) -> Response[Any]:
         user = user_of(request)
         form = await request.form()

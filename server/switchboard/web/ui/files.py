@@ -6,7 +6,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 
 from switchboard.web.ui import editing
 from switchboard.web.ui.auth import require_user
@@ -19,7 +19,10 @@ class FileController(Controller):
 
     @get("/{path:path}")
     async def edit(
-        self, request: Request[Any, Any, Any], path: FromPath[PurePosixPath], mode: str = "form"
+        self,
+        request: Request[Any, Any, Any],
+        path: FromPath[PurePosixPath],
+        mode: FromQuery[str] = "form",
     ) -> Response[Any]:
         return await editing.show(request, editing.file_page(_clean(path)), mode)
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import anyio.to_thread
 from litestar import Request, Response, get, post
+from litestar.params import FromQuery
 from litestar.response import Redirect
 
 from switchboard.users.passwords import hash_password, needs_rehash, verify
@@ -58,7 +59,9 @@ def safe_next(value: Any) -> str:
 
 
 @get("/ui/login", include_in_schema=False)
-async def login_page(request: Request[Any, Any, Any], next: str = "/ui/") -> Response[Any]:
+async def login_page(
+    request: Request[Any, Any, Any], next: FromQuery[str] = "/ui/"
+) -> Response[Any]:
     if identify(request).user is not None:
         return redirect(request, safe_next(next))
     return render(request, "login.html", next=safe_next(next), login="", error=None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery
 
 from switchboard.proposals.errors import NotFound
 from switchboard.web.ui import editing
@@ -42,12 +43,15 @@ class QueuePages(Controller):
 
     @get("/{queue_id:str}")
     async def edit(
-        self, request: Request[Any, Any, Any], queue_id: str, mode: str = "form"
+        self,
+        request: Request[Any, Any, Any],
+        queue_id: FromPath[str],
+        mode: FromQuery[str] = "form",
     ) -> Response[Any]:
         return await editing.show(request, await _page(request, queue_id), mode)
 
     @post("/{queue_id:str}")
-    async def save(self, request: Request[Any, Any, Any], queue_id: str) -> Response[Any]:
+    async def save(self, request: Request[Any, Any, Any], queue_id: FromPath[str]) -> Response[Any]:
         return await editing.save(request, await _page(request, queue_id))
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import QueryParameter
+from litestar.params import FromPath, QueryParameter
 
 from switchboard.proposals.model import STATES, FileDiff, Proposal
 from switchboard.proposals.service import ProposalService
@@ -79,7 +79,9 @@ class ProposalPages(Controller):
         )
 
     @get("/{proposal_id:str}")
-    async def show(self, request: Request[Any, Any, Any], proposal_id: str) -> Response[Any]:
+    async def show(
+        self, request: Request[Any, Any, Any], proposal_id: FromPath[str]
+    ) -> Response[Any]:
         user = user_of(request)
 
         def work(service: ProposalService) -> dict[str, Any]:
@@ -106,7 +108,9 @@ class ProposalPages(Controller):
         )
 
     @get("/{proposal_id:str}/checks")
-    async def checks(self, request: Request[Any, Any, Any], proposal_id: str) -> Response[Any]:
+    async def checks(
+        self, request: Request[Any, Any, Any], proposal_id: FromPath[str]
+    ) -> Response[Any]:
         checks = await call(request, lambda s: s.checks(proposal_id))
         fragment = bool(request.headers.get("x-fragment"))
         return render(
@@ -118,7 +122,9 @@ class ProposalPages(Controller):
         )
 
     @post("/{proposal_id:str}/comment")
-    async def comment(self, request: Request[Any, Any, Any], proposal_id: str) -> Response[Any]:
+    async def comment(
+        self, request: Request[Any, Any, Any], proposal_id: FromPath[str]
+    ) -> Response[Any]:
         user = user_of(request)
         form = await request.form()
         text = text_of(form, "text")
@@ -127,7 +133,7 @@ class ProposalPages(Controller):
 
     @post("/{proposal_id:str}/{action:str}")
     async def act(
-        self, request: Request[Any, Any, Any], proposal_id: str, action: str
+        self, request: Request[Any, Any, Any], proposal_id: FromPath[str], action: FromPath[str]
     ) -> Response[Any]:
         user = user_of(request)
         form = await request.form()

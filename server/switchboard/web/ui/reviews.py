@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 
 from switchboard.proposals.errors import NotFound
 from switchboard.reminders.marking import mark_reviewed
@@ -24,7 +24,9 @@ class ReviewPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def index(self, request: Request[Any, Any, Any], show: str = "due") -> Response[Any]:
+    async def index(
+        self, request: Request[Any, Any, Any], show: FromQuery[str] = "due"
+    ) -> Response[Any]:
         reminders = request.app.state.get("reminders")
         items = reminders.items() if reminders else []
         shown = items if show == "all" else [i for i in items if i.state != "ok"]

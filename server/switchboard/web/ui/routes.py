@@ -6,12 +6,14 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from litestar import Router, get
+from litestar.exceptions import HTTPException
 from litestar.params import FromPath
 from litestar.static_files import create_static_files_router
 
+from switchboard.errors import SwitchboardError
 from switchboard.proposals.errors import NotFound
 from switchboard.web.ui.answers import AnswerTexts, SnippetPages
-from switchboard.web.ui.auth import check_csrf
+from switchboard.web.ui.auth import LoginRequired, check_csrf
 from switchboard.web.ui.connections import ConnectionPages
 from switchboard.web.ui.dashboard import dashboard
 from switchboard.web.ui.escalation import EscalationController
@@ -58,6 +60,12 @@ def ui_router(ui: UiApp) -> Router:
         path="/",
         route_handlers=handlers,
         guards=[check_csrf],
-        exception_handlers={Exception: html_error},
+        # The same keys as the app's JSON handlers, so these win on every UI route.
+        exception_handlers={
+            SwitchboardError: html_error,
+            HTTPException: html_error,
+            LoginRequired: html_error,
+            Exception: html_error,
+        },
         include_in_schema=False,
     )

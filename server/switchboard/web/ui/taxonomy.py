@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery
 
 from switchboard.errors import SwitchboardError
 from switchboard.proposals.errors import NotFound
@@ -30,12 +31,17 @@ class TaxonomyController(Controller):
 
     @get("/{intent_id:str}")
     async def edit(
-        self, request: Request[Any, Any, Any], intent_id: str, mode: str = "form"
+        self,
+        request: Request[Any, Any, Any],
+        intent_id: FromPath[str],
+        mode: FromQuery[str] = "form",
     ) -> Response[Any]:
         return await editing.show(request, await _page(request, intent_id), mode)
 
     @post("/{intent_id:str}")
-    async def save(self, request: Request[Any, Any, Any], intent_id: str) -> Response[Any]:
+    async def save(
+        self, request: Request[Any, Any, Any], intent_id: FromPath[str]
+    ) -> Response[Any]:
         return await editing.save(request, await _page(request, intent_id))
 
 

@@ -21,8 +21,14 @@ from typing import Any
 import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+from ruamel.yaml.scalarstring import (
+    DoubleQuotedScalarString,
+    FoldedScalarString,
+    LiteralScalarString,
+    SingleQuotedScalarString,
+)
 
+QUOTED = (DoubleQuotedScalarString, SingleQuotedScalarString)
 WIDTH = 1000  # never re-wrap a long line the edit did not touch
 
 
@@ -67,8 +73,10 @@ def updated_text(original: str, new: Any) -> str:
     except Exception as exc:  # ruamel raises many kinds of error for broken input
         raise YamlEditError(f"The file is not valid YAML: {exc}") from None
     edited = _dump(rt, overlay(tree, new))
-    if plain(yaml.safe_load(edited)) != plain(new):  # the overlay lost something: plain dump
+    if not _reads_as(edited, new):  # the overlay lost or broke something: dump the data
         edited = _dump(rt, new)
+        if not _reads_as(edited, new):
+            return yaml.safe_dump(new, allow_unicode=True, sort_keys=False, width=100)
     merged = _merge(original, base, edited)
     if merged is not None and _reads_as(merged, new):
         return merged
@@ -95,12 +103,15 @@ def overlay(old: Any, new: Any) -> Any:
                 old[i] = overlay(old[i], value)
             return old
         unused = list(old)
+        quoted = next((type(i) for i in old if isinstance(i, QUOTED)), None)
         items = []
         for value in new:
             match = next((item for item in unused if _same(item, value)), None)
             if match is not None:
                 unused.remove(match)
                 items.append(match)
+            elif quoted is not None and isinstance(value, str) and "\n" not in value:
+                items.append(quoted(value))  # quoted like its neighbours
             else:
                 items.append(_fresh(value))
         seq = CommentedSeq(items)
