@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import json
 import random
 import statistics
 import sys
@@ -69,7 +70,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def measure(ruleset: Ruleset, texts: list[tuple[str, str]], rounds: int) -> None:
+def measure(ruleset: Ruleset, texts: list[tuple[str, str]], rounds: int) -> dict[str, Any]:
     context = Context(NOW, CUSTOMER)
     data = AssumedDataSource(ruleset, NOW, CUSTOMER)
     inquiries = [Inquiry(channel=c, text=t) for c, t in texts]  # type: ignore[arg-type]
@@ -80,16 +81,17 @@ def measure(ruleset: Ruleset, texts: list[tuple[str, str]], rounds: int) -> None
         decisions.append(decision)
         for phase, micros in decision.timings_us.items():
             phases[phase].append(micros)
+    figures: dict[str, Any] = {}
     for phase in ("total", "classify", "extract", "lookups", "rules", "render"):
         values = phases[phase]
-        print(
-            f"  {phase:>10}: median {statistics.median(values):8.1f} us"
-            f"   p99 {percentile(values, 0.99):8.1f} us"
-        )
-    rule_only(ruleset, decisions, rounds)
+        median, p99 = statistics.median(values), percentile(values, 0.99)
+        figures[phase] = {"median_us": median, "p99_us": p99}
+        print(f"  {phase:>10}: median {median:8.1f} us   p99 {p99:8.1f} us")
+    figures["rules_only"] = rule_only(ruleset, decisions, rounds)
+    return figures
 
 
-def rule_only(ruleset: Ruleset, decisions: list[Decision], rounds: int) -> None:
+def rule_only(ruleset: Ruleset, decisions: list[Decision], rounds: int) -> dict[str, float]:
     """Rule evaluation alone, timed with nanosecond resolution over recorded facts."""
     program = program_for(ruleset)
     samples = []
@@ -102,11 +104,12 @@ def rule_only(ruleset: Ruleset, decisions: list[Decision], rounds: int) -> None:
         program.fired(decision.intent, view)
         samples.append((time.perf_counter_ns() - start) / 1000)
     evaluated = statistics.mean(program.evaluated(d.intent) for d in decisions)
+    median, p99 = statistics.median(samples), percentile(samples, 0.99)
     print(
-        f"  rules only: median {statistics.median(samples):8.1f} us   p99 "
-        f"{percentile(samples, 0.99):8.1f} us   ({evaluated:.0f} of {len(ruleset.rules)} "
-        "rules can match the intent and are evaluated)"
+        f"  rules only: median {median:8.1f} us   p99 {p99:8.1f} us   ({evaluated:.0f} of "
+        f"{len(ruleset.rules)} rules can match the intent and are evaluated)"
     )
+    return {"median_us": median, "p99_us": p99, "rules_evaluated": evaluated}
 
 
 # ----- the generated ruleset ------------------------------------------------------------------
@@ -225,20 +228,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2000)
     args = parser.parse_args(argv)
 
+    results: dict[str, Any] = {"rounds": args.rounds}
     loaded = load_ruleset(args.rules)
     if loaded.ruleset is None:
         print(f"demo ruleset {args.rules}: cannot be loaded ({len(loaded.errors)} errors)")
     else:
         demo = loaded.ruleset
         print(f"demo ruleset: {len(demo.intents)} intents, {len(demo.rules)} escalation rules")
-        measure(demo, DEMO_TEXTS, args.rounds)
+        results["demo"] = measure(demo, DEMO_TEXTS, args.rounds)
 
     generated = generated_ruleset()
     print(
         f"generated ruleset: {len(generated.intents)} intents, "
         f"{len(generated.rules)} escalation rules"
     )
-    measure(generated, generated_texts(generated), args.rounds)
+    results["generated"] = measure(generated, generated_texts(generated), args.rounds)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = ROOT / "bench" / "results" / f"decide-{stamp}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"at": stamp, **results}, indent=2) + "\n")
+    print(f"results: {out.relative_to(ROOT)}")
     return 0
 
 

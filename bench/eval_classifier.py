@@ -132,6 +132,21 @@ def main(argv: list[str] | None = None) -> int:
     print(f"automatic answers of the wrong routine class ({len(found['wrong'])}):")
     for row, decision in found["wrong"]:
         print(_show(row, decision))
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = ROOT / "bench" / "results" / f"eval_classifier-{stamp}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    summary = {
+        name: found[name] for name in ("inquiries", "automatic", "precision", "recall", "leak")
+    }
+    summary |= {
+        "at": stamp,
+        "rules": str(args.rules),
+        "revision": ruleset.revision,
+        "leaked": [row["id"] for row, _ in found["leaked"]],
+        "wrong_class": [row["id"] for row, _ in found["wrong"]],
+    }
+    out.write_text(json.dumps(summary, indent=2) + "\n")
+    print(f"results: {out.relative_to(ROOT)}")
     if args.errors:
         print("every misclassification:")
         for row, decision in results:

@@ -8,12 +8,8 @@ when the PostgreSQL server programs are not installed.
 from __future__ import annotations
 
 import dataclasses
-import os
-import shutil
 import sqlite3
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from pg_support import Server
 from switchboard.connectors import LiveData
 from switchboard.rules.model import Field, Query
 from test_connectors_support import build_demo, demo_connectors, env_for, free_port
@@ -51,50 +48,6 @@ CREATE TABLE invoices (
     paid BOOLEAN NOT NULL, paid_date DATE, pdf_url TEXT NOT NULL);
 """
 TABLES = ("customers", "contacts", "orders", "order_lines", "invoices")
-
-
-def _programs() -> tuple[str, str] | None:
-    initdb, pg_ctl = shutil.which("initdb"), shutil.which("pg_ctl")
-    return (initdb, pg_ctl) if initdb and pg_ctl else None
-
-
-def _as_postgres(command: list[str]) -> list[str]:
-    """PostgreSQL refuses to run as root; a root test run starts it as the postgres user."""
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
-
-
-class Server:
-    def __init__(self) -> None:
-        programs = _programs()
-        if programs is None or (os.geteuid() == 0 and not shutil.which("runuser")):
-            pytest.skip("PostgreSQL server programs are not installed")
-        initdb, self.pg_ctl = programs
-        self.dir = Path(tempfile.mkdtemp(prefix="switchboard-pg-"))
-        if os.geteuid() == 0:
-            shutil.chown(self.dir, "postgres")
-        self.data = self.dir / "data"
-        self.port = free_port()
-        init = [initdb, "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8"]
-        self._run(init)
-        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
-        log = str(self.dir / "server.log")
-        self._run([self.pg_ctl, "-D", str(self.data), "-o", options, "-l", log, "-w", "start"])
-        self.dsn = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
-
-    @staticmethod
-    def _run(command: list[str]) -> None:
-        done = subprocess.run(_as_postgres(command), capture_output=True, text=True, timeout=120)
-        if done.returncode != 0:
-            raise RuntimeError(f"{command[0]} failed: {done.stderr or done.stdout}")
-
-    def stop(self) -> None:
-        subprocess.run(
-            _as_postgres([self.pg_ctl, "-D", str(self.data), "-m", "immediate", "stop"]),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            timeout=60,
-        )
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def _copy_demo(sqlite_path: Path, dsn: str) -> None:

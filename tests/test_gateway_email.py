@@ -315,3 +315,22 @@ def test_when_the_api_is_down_the_sender_is_told_to_retry() -> None:
         finally:
             server.stop()
             client.close()
+
+
+def test_a_relay_failure_loses_no_mail(world: World) -> None:
+    customer, email, order_no = world.api.shipped_orders({"C10023", "C10031"})[6]
+    client = SwitchboardClient(world.api.base, world.api.key)
+    config = EmailConfig(Address(addr_spec=DESK), ("127.0.0.1", free_port()))  # relay down
+    handled: list[Handled] = []
+    port = free_port()
+    server = smtp_server(EmailGateway(client, config), "127.0.0.1", port, on_handled=handled.append)
+    try:
+        send_mail(port, mail(email, f"Order {order_no}", f"Where is {order_no}?"), email, DESK)
+    finally:
+        server.stop()
+        client.close()
+    [result] = handled
+    assert result.action == "reply_failed" and result.decision_id  # accepted, decided, logged
+    [conversation] = world.api.conversations(customer)
+    directions = [m["direction"] for m in world.api.conversation(conversation["id"])["messages"]]
+    assert directions == ["inbound", "outbound"]  # the agent sees question and rendered answer

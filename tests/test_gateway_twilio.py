@@ -168,3 +168,20 @@ def test_signatures_are_checked_before_anything_is_decided(phones: Phones) -> No
     assert phones.api.conversations(customer) == []  # none of it reached the API
     assert phones.post("/voice", params, signature=valid).status_code == 200
     assert len(phones.api.conversations(customer)) == 1
+
+
+def test_queue_contacts_come_from_the_live_rules(phones: Phones) -> None:
+    url = f"{phones.api.base}/v1/queues"
+    response = httpx.get(url, headers={"Authorization": f"Bearer {phones.api.key}"}, timeout=30)
+    assert response.status_code == 200, response.text
+    listing = response.json()
+    assert listing["default_queue"] == "order_desk"
+    ids = [queue["id"] for queue in listing["queues"]]
+    assert ids == sorted(ids) and "quality_claims" in ids
+    claims = next(q for q in listing["queues"] if q["id"] == "quality_claims")
+    assert "".join(c for c in claims["phone"] if c == "+" or c.isdigit()) == queue_phone(
+        "quality_claims"
+    )
+    assert claims["email"].endswith(".example")
+    assert httpx.get(url, timeout=30).status_code == 401
+    assert httpx.get(url, headers=phones.api.reader, timeout=30).status_code == 403

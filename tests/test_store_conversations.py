@@ -1,7 +1,8 @@
-"""The conversation store's areas on a real SQLite file: links, conversations, paging,
-messages, decisions, events, one-transaction writes and failures.
+"""The conversation store's areas on a real SQLite file and a real PostgreSQL server: links,
+conversations, paging, messages, decisions, events, one-transaction writes and failures.
 
-Every test takes `store` (a ConversationStore); a PostgreSQL store joins by adding a param.
+Every test takes `store` (a ConversationStore) and runs on both; the PostgreSQL run is skipped
+only where the PostgreSQL server programs are not installed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from conversations_support import utc
+from pg_support import Server, running_server
 from switchboard.store.conversations import ConversationStore, SqliteConversationStore
 from switchboard.store.conversations.records import (
     ConversationRecord,
@@ -32,9 +34,21 @@ from switchboard.store.errors import LinkExists, StoreUnavailable
 T0 = utc(2026, 12, 1, 9, 0)
 
 
-@pytest.fixture(params=["sqlite"])
+@pytest.fixture(scope="module")
+def pg_server() -> Iterator[Server]:
+    yield from running_server()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ConversationStore]:
-    opened = SqliteConversationStore.open(tmp_path / "switchboard.sqlite")
+    opened: ConversationStore
+    if request.param == "postgresql":
+        from switchboard.store.postgres import PgConversationStore
+
+        server: Server = request.getfixturevalue("pg_server")
+        opened = PgConversationStore.open(server.create_database())
+    else:
+        opened = SqliteConversationStore.open(tmp_path / "switchboard.sqlite")
     yield opened
     opened.close()
 
@@ -264,10 +278,12 @@ def test_a_busy_writer_is_refused_quickly(store: ConversationStore) -> None:
         assert holding.wait(10)
         with pytest.raises(StoreUnavailable) as refused, store.transaction(timeout=0.2) as w:
             w.conversations.put(conversation("refused"))
+            w.conversations.put(conversation("held", status="resolved"))  # what the other holds
         assert refused.value.details == {"reason": "busy"}
     finally:
         release.set()
         worker.join(10)
     with store.reads() as r:
-        assert r.conversations.get("held") is not None
+        held = r.conversations.get("held")
+        assert held is not None and held.status == "open"
         assert r.conversations.get("refused") is None

@@ -15,6 +15,8 @@ from litestar.openapi.spec import Components, SecurityScheme
 from switchboard import __version__
 from switchboard.conversations import open_continuity
 from switchboard.errors import EXCEPTION_HANDLERS
+from switchboard.observability.logging import formatters
+from switchboard.observability.metrics import Metrics
 from switchboard.runtime.active import ActiveRuleset
 from switchboard.settings import Settings, SettingsError
 from switchboard.web.admin import reload_webhook, reloader_lifespan, rollback
@@ -23,6 +25,7 @@ from switchboard.web.conversations import ConversationController, conversations_
 from switchboard.web.health import health, ready, status
 from switchboard.web.identities import IdentityController
 from switchboard.web.inquiries import InquiryController
+from switchboard.web.metrics import RequestMetrics, metrics_endpoint, metrics_lifespan
 from switchboard.web.proposals import ProposalController, rules_file
 from switchboard.web.queues import list_queues
 from switchboard.web.recorder import Recorder
@@ -55,11 +58,13 @@ def create_app(
         )
     continuity = open_continuity(settings)
     ui = UiApp.from_settings(settings)
+    active = ActiveRuleset()
     state = State(
         {
             "settings": settings,
             "environ": os.environ if environ is None else environ,
-            "active": ActiveRuleset(),
+            "active": active,
+            "metrics": Metrics(active),
             "api_keys": keys,
             "conversations": continuity,
             "recorder": recorder or continuity,
@@ -78,17 +83,20 @@ def create_app(
             health,
             ready,
             status,
+            metrics_endpoint,
             reload_webhook,
             rollback,
             ui_router(ui),
         ],
         state=state,
-        lifespan=[reloader_lifespan, reminders_lifespan, conversations_lifespan],
+        lifespan=[reloader_lifespan, reminders_lifespan, conversations_lifespan, metrics_lifespan],
+        middleware=[RequestMetrics],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=_openapi(),
         logging_config=LoggingConfig(
             root={"level": settings.log_level.upper(), "handlers": ["queue_listener"]},
+            formatters=formatters(settings.log_format),
             log_exceptions="never",  # errors.handle_unexpected logs them once
         ),
     )

@@ -75,6 +75,20 @@ class Settings(BaseModel):
         default=Path("var"),
         description="Where the server keeps its own files (API keys, cache, databases).",
     )
+    database_url: str | None = Field(
+        default=None,
+        description=(
+            "Where conversations, decisions and the reminders' records are stored: empty for "
+            "SQLite files in the data directory, sqlite:///PATH for one SQLite file, or "
+            "postgresql://USER:PASSWORD@HOST:PORT/DATABASE for PostgreSQL shared by replicas."
+        ),
+    )
+    database_pool_size: int = Field(
+        default=10,
+        ge=1,
+        le=200,
+        description="PostgreSQL connections each server process keeps for the conversation store.",
+    )
     host: str = Field(default="127.0.0.1", min_length=1, description="The address to listen on.")
     port: int = Field(default=8000, ge=1, le=65535, description="The TCP port to listen on.")
     max_body_bytes: int = Field(
@@ -89,6 +103,10 @@ class Settings(BaseModel):
     )
     log_level: LogLevel = Field(
         default="info", description="Log level: debug, info, warning, error or critical."
+    )
+    log_format: Literal["json", "text"] = Field(
+        default="json",
+        description="Log lines as JSON objects (json, one per line) or plain text (text).",
     )
     cache_dir: Path | None = Field(
         default=None,
@@ -190,7 +208,7 @@ class Settings(BaseModel):
         for name in cls.model_fields:
             raw = env.get(env_name(name), "").strip()
             if raw:
-                values[name] = raw.lower() if name == "log_level" else raw
+                values[name] = raw.lower() if name in ("log_level", "log_format") else raw
         values.update({k: v for k, v in overrides.items() if v is not None})
         try:
             return cls(**values)

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from switchboard.analysis.domains import Domain, NumSet, ValueSet
-from switchboard.analysis.literals import Atom, AtomLit, FactLit, Lit, alternatives
+from switchboard.analysis.literals import Atom, AtomLit, ClauseLit, FactLit, Lit, alternatives
 from switchboard.analysis.space import Space
 from switchboard.rules.model import All, AnyOf, Condition, Not, Test
 
@@ -25,44 +25,86 @@ class TooComplex(Exception):
 
 
 class Cube:
-    __slots__ = ("_key", "atoms", "doms")
+    """Fact value sets, yes/no atoms, and clauses: sets of atoms of which one must be true.
 
-    def __init__(self, doms: dict[str, Domain], atoms: dict[Atom, bool]) -> None:
+    Clauses only ever hold atoms in their positive form, so a cube is satisfiable exactly
+    when no value set is empty, no atom is both, and every clause keeps an atom not set to no.
+    """
+
+    __slots__ = ("_key", "atoms", "clauses", "doms")
+
+    def __init__(
+        self,
+        doms: dict[str, Domain],
+        atoms: dict[Atom, bool],
+        clauses: frozenset[frozenset[Atom]] = frozenset(),
+    ) -> None:
         self.doms = doms
         self.atoms = atoms
+        self.clauses = clauses
         self._key: Any = None
 
     def key(self) -> Any:
         if self._key is None:
-            self._key = (frozenset(self.doms.items()), frozenset(self.atoms.items()))
+            self._key = (frozenset(self.doms.items()), frozenset(self.atoms.items()), self.clauses)
         return self._key
 
     def with_lits(self, lits: Iterable[Lit], space: Space) -> Cube | None:
         """This cube with every literal added, or None when nothing satisfies them all."""
-        doms, atoms = self.doms, self.atoms
-        for lit in lits:
+        doms, atoms, clauses = self.doms, self.atoms, self.clauses
+        pending: list[Lit] = list(lits)
+        while pending:
+            lit = pending.pop()
             if isinstance(lit, FactLit):
-                current = doms.get(lit.fact) or space.full(lit.fact)
-                met = _intersect(current, lit.dom)
+                current = doms.get(lit.fact)
+                met = lit.dom if current is None else _intersect(current, lit.dom)
+                if current is None and space.universe(lit.fact) is not None:
+                    met = _intersect(space.full(lit.fact), lit.dom)
                 if met.empty:
                     return None
                 if doms is self.doms:
                     doms = dict(doms)
                 doms[lit.fact] = met
-            else:
+            elif isinstance(lit, AtomLit):
                 known = atoms.get(lit.atom)
-                if known is None:
-                    if atoms is self.atoms:
-                        atoms = dict(atoms)
-                    atoms[lit.atom] = lit.value
-                elif known != lit.value:
+                if known is not None:
+                    if known != lit.value:
+                        return None
+                    continue
+                if atoms is self.atoms:
+                    atoms = dict(atoms)
+                atoms[lit.atom] = lit.value
+                touched = {c for c in clauses if lit.atom in c}
+                if touched:
+                    clauses = clauses - touched
+                    if not lit.value:
+                        pending += [ClauseLit(c - {lit.atom}) for c in touched]
+            else:
+                if any(atoms.get(a) for a in lit.atoms):
+                    continue  # already satisfied
+                open_ = frozenset(a for a in lit.atoms if a not in atoms)
+                if not open_:
                     return None
-        return Cube(doms, atoms)
+                if len(open_) == 1:
+                    pending.append(AtomLit(next(iter(open_)), True))
+                else:
+                    clauses = clauses | {open_}
+        return Cube(doms, atoms, clauses)
 
     def meet(self, other: Cube, space: Space) -> Cube | None:
-        lits: list[Lit] = [FactLit(f, d) for f, d in other.doms.items()]
-        lits += [AtomLit(a, v) for a, v in other.atoms.items()]
-        return self.with_lits(lits, space)
+        small, large = (self, other) if _size(self) <= _size(other) else (other, self)
+        lits: list[Lit] = [FactLit(f, d) for f, d in small.doms.items()]
+        lits += [AtomLit(a, v) for a, v in small.atoms.items()]
+        lits += [ClauseLit(c) for c in small.clauses]
+        return large.with_lits(lits, space)
+
+    def choose(self, clause: frozenset[Atom]) -> Atom:
+        """The atom an example makes true for a clause."""
+        return sorted(a for a in clause if self.atoms.get(a) is not False)[0]
+
+
+def _size(cube: Cube) -> int:
+    return len(cube.doms) + len(cube.atoms) + len(cube.clauses)
 
 
 TOP = Cube({}, {})

@@ -19,11 +19,14 @@ def example(cube: Cube, space: Space, facts: Collection[str]) -> dict[str, Any]:
     for fact in sorted(cube.doms):
         if fact in facts:
             shown[fact] = _value(fact, cube, space)
+    chosen = {atom for atom, holds in cube.atoms.items() if holds}
+    chosen |= {cube.choose(clause) for clause in cube.clauses}
     texts: dict[str, list[str]] = {}
-    for (fact, kind, what), holds in sorted(cube.atoms.items()):
-        if fact in facts and holds:
+    for fact, kind, what in sorted(chosen):
+        if fact in facts:
             texts.setdefault(fact, []).append(_atom(kind, what))
-    for fact in sorted({fact for fact, _, _ in cube.atoms} & set(facts)):
+    mentioned = {fact for fact, _, _ in cube.atoms} | {fact for fact, _, _ in chosen}
+    for fact in sorted(mentioned & set(facts)):
         shown[fact] = "; ".join(texts.get(fact, [])) or "none of the phrases or patterns tested"
     return shown
 

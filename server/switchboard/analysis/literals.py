@@ -34,7 +34,14 @@ class AtomLit:
     value: bool
 
 
-Lit = FactLit | AtomLit
+@dataclass(frozen=True, slots=True)
+class ClauseLit:
+    """At least one of the atoms is true (any phrase of a `contains_any`)."""
+
+    atoms: frozenset[Atom]
+
+
+Lit = FactLit | AtomLit | ClauseLit
 Alternative = tuple[Lit, ...]  # every literal holds
 
 _BOUNDS = {
@@ -68,9 +75,9 @@ def phrase_keys(fact: str, phrases: Any) -> list[str]:
 
 
 def _either(atoms: list[Atom], positive: bool) -> list[Alternative]:
-    if positive:  # any one of them
-        return [(AtomLit(atom, True),) for atom in atoms]
-    return [tuple(AtomLit(atom, False) for atom in atoms)]  # none of them
+    if positive and len(atoms) > 1:  # any one of them
+        return [(ClauseLit(frozenset(atoms)),)]
+    return [tuple(AtomLit(atom, positive) for atom in atoms)]  # the one, or none of them
 
 
 def _complement(dom: Domain, fact: str, space: Space) -> Domain:

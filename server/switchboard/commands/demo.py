@@ -75,8 +75,29 @@ def _run(settings: Settings) -> int:
         os.environ["SWITCHBOARD_ERP_API_URL"] = erp_url
         os.environ["SWITCHBOARD_ERP_API_TOKEN"] = token
         key = ensure_demo_key(settings)
-        print(banner(settings, key, erp_url), flush=True)
+        settings, users = _with_admin_ui(settings)
+        text = banner(settings, key, erp_url)  # the UI lines go right after the key
+        print(text.replace("\nTry it:", _ui_banner(settings, users) + "\nTry it:", 1), flush=True)
         return run(settings)
+
+
+def _with_admin_ui(settings: Settings) -> tuple[Settings, list[tuple[str, str, str]]]:
+    """The demo users, and rules in a git copy the admin UI can change (plain HTTP here)."""
+    from switchboard.users.demo import ensure_demo_repo, ensure_demo_users
+
+    assert settings.rules_path is not None
+    repo = ensure_demo_repo(settings.data_dir, settings.rules_path)
+    users = ensure_demo_users(settings.users_path, settings.data_dir)
+    update = {"rules_path": repo, "ui_cookie_secure": False}
+    return settings.model_copy(update=update), users
+
+
+def _ui_banner(settings: Settings, users: list[tuple[str, str, str]]) -> str:
+    logins = "\n".join(f"    {login:<8} {password}   ({role})" for login, password, role in users)
+    return (
+        f"  admin UI       http://{settings.host}:{settings.port}/ui/\n"
+        f"  demo logins\n{logins}\n"
+    )
 
 
 def ensure_database(db: Path) -> Path:

@@ -86,6 +86,8 @@ def main(argv: list[str]) -> int:
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if args.log_level != "debug":  # aiosmtpd logs every SMTP command and address at INFO
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
     try:
         run = _build(args)
     except (UsageError, ValueError) as exc:

@@ -54,6 +54,7 @@ def run(settings: Settings, *, workers: int = 1, access_log: bool = True) -> int
     import uvicorn
 
     from switchboard.app import create_app
+    from switchboard.observability.logging import uvicorn_log_config
 
     try:
         app = create_app(settings)  # checks everything a worker would, before forking
@@ -71,6 +72,7 @@ def run(settings: Settings, *, workers: int = 1, access_log: bool = True) -> int
         port=settings.port,
         log_level=settings.log_level,
         access_log=access_log,
+        log_config=uvicorn_log_config(settings.log_level, settings.log_format),
         timeout_graceful_shutdown=10,
     )
     return 0

@@ -1,23 +1,15 @@
-"""Opens the conversation store for the server: `<data dir>/switchboard.sqlite`."""
+"""Opens the conversation store for the server: `<data dir>/switchboard.sqlite` by default, or
+the database SWITCHBOARD_DATABASE_URL names (see `store.factory`)."""
 
 from __future__ import annotations
 
-import sqlite3
-
 from switchboard.conversations.continuity import Continuity
-from switchboard.settings import Settings, SettingsError, env_name
-from switchboard.store.conversations import SqliteConversationStore
+from switchboard.settings import Settings
+from switchboard.store.factory import CONVERSATIONS_FILE, open_store
 
-DATABASE_FILE = "switchboard.sqlite"
+DATABASE_FILE = CONVERSATIONS_FILE
 
 
 def open_continuity(settings: Settings) -> Continuity:
     """The store, created and migrated as needed; SettingsError when it cannot be opened."""
-    path = settings.data_dir / DATABASE_FILE
-    try:
-        store = SqliteConversationStore.open(path)
-    except (OSError, sqlite3.Error) as exc:
-        raise SettingsError(
-            f"{env_name('data_dir')}: cannot open the conversation store {path}: {exc}"
-        ) from None
-    return Continuity(store)
+    return Continuity(open_store(settings))

@@ -16,7 +16,7 @@ from switchboard.reminders import messages
 from switchboard.reminders.due import ReviewItem, local_today
 from switchboard.reminders.notify import NotificationFailed, Notifier
 from switchboard.reminders.plan import Plan
-from switchboard.store.reminders import DeliveryKey, ReminderStore
+from switchboard.store.reminders import DeliveryKey, ReminderRecords
 
 log = logging.getLogger("switchboard.reminders")
 
@@ -32,7 +32,7 @@ class ReminderConfig:
 class Runner:
     def __init__(
         self,
-        store: ReminderStore,
+        store: ReminderRecords,
         notifiers: Sequence[Notifier],
         config: ReminderConfig,
         now: Callable[[], dt.datetime],

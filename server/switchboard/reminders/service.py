@@ -28,7 +28,7 @@ from switchboard.reminders.notify import Notifier
 from switchboard.reminders.plan import Plan, plan_for
 from switchboard.reminders.runs import ReminderConfig, Runner
 from switchboard.rules.model import Ruleset
-from switchboard.store.reminders import DeliveryKey, ReminderStore
+from switchboard.store.reminders import DeliveryKey, ReminderRecords
 
 log = logging.getLogger("switchboard.reminders")
 
@@ -51,7 +51,7 @@ def cron(expression: str, tz: ZoneInfo) -> CronTrigger:
 class ReminderService:
     def __init__(
         self,
-        store: ReminderStore,
+        store: ReminderRecords,
         notifiers: Sequence[Notifier],
         config: ReminderConfig | None = None,
         *,

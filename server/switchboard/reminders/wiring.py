@@ -10,10 +10,7 @@ from switchboard.reminders.notify import EmailNotifier, Notifier, WebhookNotifie
 from switchboard.reminders.runs import ReminderConfig
 from switchboard.reminders.service import ReminderService, cron, utc_now
 from switchboard.settings import Settings, SettingsError, env_name
-from switchboard.store.db import Database
-from switchboard.store.reminders import ReminderStore
-
-DATABASE_FILE = "switchboard.db"  # shared with the other areas of the store
+from switchboard.store.factory import open_reminder_store
 
 
 def notifiers_for(settings: Settings, now: Callable[[], dt.datetime] = utc_now) -> list[Notifier]:
@@ -39,6 +36,6 @@ def open_reminders(settings: Settings, now: Callable[[], dt.datetime] = utc_now)
             cron(getattr(settings, name), ZoneInfo("UTC"))
         except ValueError as exc:
             raise SettingsError(f"{env_name(name)}: {exc}") from None
-    store = ReminderStore(Database.open(settings.data_dir / DATABASE_FILE))
+    store = open_reminder_store(settings)  # SQLite in the data directory, or PostgreSQL
     notifiers = notifiers_for(settings, now)
     return ReminderService(store, notifiers, config, repo=settings.rules_path, now=now)

@@ -70,6 +70,8 @@ class Reloader:
         self._parts: EngineParts | None = None
         self._retired: list[tuple[float, Any]] = []
         self._transient: LoadFailure | None = None  # a fetch or ref problem being shown
+        # Called in the reloader's thread with each finished build (as in status' last_build).
+        self.listeners: list[Callable[[dict[str, Any]], None]] = []
 
     @classmethod
     def from_settings(
@@ -213,16 +215,20 @@ class Reloader:
         finally:
             self._status.building(None)
         self._parts = result.parts or self._parts
-        self._status.built(
-            {
-                "revision": result.revision,
-                "ok": result.snapshot is not None,
-                "noticed_at": noticed,
-                "finished_at": dt.datetime.now(dt.UTC),
-                "timings_s": {k: round(v, 4) for k, v in result.timings.items()},
-                "reused": list(result.reused),
-            }
-        )
+        built = {
+            "revision": result.revision,
+            "ok": result.snapshot is not None,
+            "noticed_at": noticed,
+            "finished_at": dt.datetime.now(dt.UTC),
+            "timings_s": {k: round(v, 4) for k, v in result.timings.items()},
+            "reused": list(result.reused),
+        }
+        self._status.built(built)
+        for listen in list(self.listeners):
+            try:
+                listen(dict(built))
+            except Exception:  # a listener (metrics) must never stop a revision going live
+                log.exception("a reload listener failed")
         if result.snapshot is None:
             assert result.failure is not None
             self._remember_failure(sha or result.revision, result.failure)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Protocol
 
 import sqlite_utils
 
@@ -48,9 +49,29 @@ class Delivery:
     times: int
 
 
+class ReminderRecords(Protocol):
+    """What the reminder service needs of its store (`ReminderStore` on SQLite,
+    `store.postgres.PgReminderStore` on PostgreSQL)."""
+
+    def last_sent(self, key: DeliveryKey) -> dt.datetime | None: ...
+    def record(self, key: DeliveryKey, at: dt.datetime) -> None: ...
+    def deliveries(self, path: str | None = None) -> list[Delivery]: ...
+    def sent_totals(self) -> dict[tuple[str, str], int]: ...
+    def get_state(self, name: str) -> str | None: ...
+    def set_state(self, name: str, value: str, at: dt.datetime) -> None: ...
+    def acquire_lease(
+        self, name: str, holder: str, now: dt.datetime, ttl: dt.timedelta
+    ) -> bool: ...
+    def release_lease(self, name: str, holder: str) -> None: ...
+    def close(self) -> None: ...
+
+
 class ReminderStore:
     def __init__(self, db: Database) -> None:
         self.db = db
+
+    def close(self) -> None:
+        self.db.close()
 
     def last_sent(self, key: DeliveryKey) -> dt.datetime | None:
         row = (
@@ -84,6 +105,13 @@ class ReminderStore:
             args.append(path)
         cursor = self.db.read().execute(sql + " ORDER BY first_sent_at, path, kind", args)
         return [_delivery(row) for row in cursor.fetchall()]
+
+    def sent_totals(self) -> dict[tuple[str, str], int]:
+        """How many reminders went out, by (kind, channel), repeats included (for /metrics)."""
+        cursor = self.db.read().execute(
+            "SELECT kind, channel, SUM(times) FROM reminder_deliveries GROUP BY kind, channel"
+        )
+        return {(str(kind), str(channel)): int(n) for kind, channel, n in cursor.fetchall()}
 
     def get_state(self, name: str) -> str | None:
         row = (

@@ -7,6 +7,7 @@ nothing, and says so in the `Switchboard-Dry-Run: true` response header.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import anyio.to_thread
@@ -18,6 +19,7 @@ from switchboard.engine.types import Decision, Inquiry
 from switchboard.errors import error_responses
 from switchboard.web.auth import api_key_of, require_api_key, require_ready, snapshot_of
 from switchboard.web.deciding import decide_inquiry
+from switchboard.web.metrics import decided, metered
 from switchboard.web.recorder import Recorder
 
 DRY_RUN_HEADER = "Switchboard-Dry-Run"
@@ -55,11 +57,14 @@ class InquiryController(Controller):
 
 
 async def _run(request: Request[Any, Any, Any], inquiry: Inquiry, *, dry_run: bool) -> Decision:
-    snapshot = snapshot_of(request)
+    snapshot = metered(request, snapshot_of(request))
     recorder: Recorder = request.app.state.recorder
     key = api_key_of(request)
-    return await anyio.to_thread.run_sync(
+    started = time.perf_counter()
+    decision = await anyio.to_thread.run_sync(
         lambda: decide_inquiry(
             snapshot, inquiry, recorder, dry_run=dry_run, gateway=key.name if key else None
         )
     )
+    decided(request, inquiry, decision, dry_run=dry_run, seconds=time.perf_counter() - started)
+    return decision

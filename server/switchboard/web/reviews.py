@@ -149,7 +149,7 @@ async def reminders_lifespan(app: Litestar) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await follower
         await anyio.to_thread.run_sync(service.stop)
-        service.store.db.close()
+        service.store.close()
 
 
 async def _follow(active: ActiveRuleset, service: ReminderService) -> None:

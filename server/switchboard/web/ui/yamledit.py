@@ -103,7 +103,7 @@ def overlay(old: Any, new: Any) -> Any:
                 old[i] = overlay(old[i], value)
             return old
         unused = list(old)
-        quoted = next((type(i) for i in old if isinstance(i, QUOTED)), None)
+        quoted = _common_quotes(old)
         items = []
         for value in new:
             match = next((item for item in unused if _same(item, value)), None)
@@ -124,6 +124,13 @@ def overlay(old: Any, new: Any) -> Any:
         if isinstance(old, FoldedScalarString):
             return FoldedScalarString(new)
     return _fresh(new)
+
+
+def _common_quotes(seq: CommentedSeq) -> type[str] | None:
+    """The quoting every text item of `seq` shares, if they all share one."""
+    kinds = {type(item) for item in seq if isinstance(item, str)}
+    only = kinds.pop() if len(kinds) == 1 else None
+    return only if only in QUOTED else None
 
 
 def _position(old: CommentedMap, order: list[str], key: str) -> int:

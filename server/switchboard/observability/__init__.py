@@ -1,0 +1,1 @@
+"""Operating the server: Prometheus metrics (`metrics`) and structured JSON logs (`logging`)."""
