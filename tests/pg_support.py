@@ -54,7 +54,10 @@ def _as_postgres(command: list[str]) -> list[str]:
 
 
 class Server:
-    def __init__(self) -> None:
+    """`durable=False` (tests) turns fsync off; a bench wants the server as deployed."""
+
+    def __init__(self, *, durable: bool = False) -> None:
+        self.durable = durable
         programs = _programs()
         if programs is None or not available():
             pytest.skip("PostgreSQL server programs are not installed")
@@ -66,10 +69,18 @@ class Server:
         self.port = free_port()
         init = [initdb, "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8"]
         self._run(init)
-        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self.start()
+        self.dsn = self.url("postgres")
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1"
+        options += "" if self.durable else " -c fsync=off"
         log = str(self.dir / "server.log")
         self._run([self.pg_ctl, "-D", str(self.data), "-o", options, "-l", log, "-w", "start"])
-        self.dsn = self.url("postgres")
+
+    def halt(self) -> None:
+        """Stop the server as a crash would (no clean shutdown); `start` brings it back."""
+        self._run([self.pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop"])
 
     def url(self, database: str) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"

@@ -57,7 +57,7 @@ def test_add_list_password_and_remove(
         == 0
     )
     made_up = capsys.readouterr().out.strip()
-    rolf = [u for u in read_users(path) if u.login == "rolf"][0]
+    rolf = next(u for u in read_users(path) if u.login == "rolf")
     assert len(made_up) >= 16 and verify(rolf.password_hash, made_up)
 
     assert run(["--file", str(path), "list"]) == 0
@@ -73,7 +73,7 @@ def test_add_list_password_and_remove(
         )
         == 0
     )
-    erika = [u for u in read_users(path) if u.login == "erika"][0]
+    erika = next(u for u in read_users(path) if u.login == "erika")
     assert verify(erika.password_hash, "another-secret-9")
     assert run(["--file", str(path), "remove", "rolf"]) == 0
     assert [u.login for u in read_users(path)] == ["erika"]

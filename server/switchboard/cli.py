@@ -24,6 +24,8 @@ COMMANDS: dict[str, str] = {
     "reviews": "list the rules files due for review, with owner, due date and reason",
     "users": "add, list or remove the users of the admin UI and set their passwords",
     "rollback": "restore an earlier approved revision as a new commit on the approved branch",
+    "analyze": "prove the no-automatic-answer guarantees; find shadowed and overlapping rules",
+    "replay": "replay recorded inquiries through two revisions and show what would change",
 }
 
 

@@ -86,8 +86,14 @@ def _analyze(
                     g.example,
                 )
             )
-    findings.sort(key=lambda f: (SEVERITIES.index(f.severity), *_where(f)))
+    order = {rule.id: n for n, rule in enumerate(ctx.rules)}
+    findings.sort(key=lambda f: (SEVERITIES.index(f.severity), _first(f, order), *_where(f)))
     return Analysis(ruleset.revision, findings, guarantees)
+
+
+def _first(finding: Finding, order: dict[str, int]) -> int:
+    """Findings about rules in evaluation order, then the others."""
+    return min((order[r] for r in finding.rules if r in order), default=len(order))
 
 
 def _where(finding: Finding) -> tuple[str, int]:

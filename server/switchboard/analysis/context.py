@@ -7,11 +7,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from switchboard.analysis.cubes import Cube, TooComplex, cubes_of, meet_all
+from switchboard.analysis.domains import ValueSet
 from switchboard.analysis.literals import FactLit
 from switchboard.analysis.model import Place
 from switchboard.analysis.space import Space, space_of
 from switchboard.analysis.world import world
-from switchboard.analysis.domains import ValueSet
 from switchboard.rules.model import All, AnyOf, Condition, Location, Not, Rule, Ruleset, Test
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from switchboard.analysis.domains import Domain, NumSet, ValueSet
 from switchboard.analysis.literals import Atom, AtomLit, ClauseLit, FactLit, Lit, alternatives
 from switchboard.analysis.space import Space
-from switchboard.rules.model import All, AnyOf, Condition, Not, Test
+from switchboard.rules.model import All, Condition, Not, Test
 
 MAX_CUBES = 20_000
 
@@ -128,7 +128,8 @@ def conjoin(
         return conjoin(cubes, condition.item, space, not positive)
     if isinstance(condition, Test):
         options = alternatives(condition, positive, space)
-        return _unique(c for cube in cubes for alt in options if (c := cube.with_lits(alt, space)))
+        met = [c for cube in cubes for alt in options if (c := cube.with_lits(alt, space))]
+        return _unique(met) if len(options) > 1 else met
     if isinstance(condition, All) == positive:  # a conjunction: one item after the other
         for item in condition.items:
             cubes = conjoin(cubes, item, space, positive)
@@ -136,10 +137,22 @@ def conjoin(
                 break
         return cubes
     found: list[Cube] = []  # a disjunction: the union over the items
-    for item in condition.items:
-        found += conjoin(cubes, item, space, positive)
+    if positive:
+        for item in condition.items:
+            found += conjoin(cubes, item, space, positive)
+            _check(found)
+        return _unique(found)
+    # not (a and b and ...) as disjoint cases: not a; a and not b; a and b and not c; ...
+    # (overlapping cases would pile up copies of the same region when rules are subtracted;
+    # disjoint ones never repeat a cube, so they need no search for duplicates either)
+    for n, item in enumerate(condition.items):
+        found += conjoin(cubes, item, space, positive=False)
         _check(found)
-    return _unique(found)
+        if n + 1 < len(condition.items):
+            cubes = conjoin(cubes, item, space, positive=True)
+            if not cubes:
+                break
+    return found
 
 
 def meet_all(left: list[Cube], right: list[Cube], space: Space) -> list[Cube]:
@@ -161,6 +174,9 @@ def subtract(cubes: list[Cube], conditions: Iterable[Condition], space: Space) -
 
 
 def _unique(cubes: Iterable[Cube]) -> list[Cube]:
+    cubes = list(cubes)
+    if len(cubes) < 2:
+        return cubes
     seen: dict[Any, Cube] = {}
     for cube in cubes:
         seen.setdefault(cube.key(), cube)

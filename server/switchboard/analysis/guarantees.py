@@ -78,7 +78,9 @@ def _check(
     left = subtract(answerable, (ctx.rules[i].when for i in routes), ctx.space)
     if left:
         facts = facts_of(protected.condition) | {"intent"}
-        facts |= {f for i in routes for f in facts_of(ctx.rules[i].when) if not f.startswith("text")}
+        facts |= {
+            f for i in routes for f in facts_of(ctx.rules[i].when) if not f.startswith("text")
+        }
         shown = example(left[0], ctx.space, facts)
         case = ", ".join(f"{k} = {v}" for k, v in shown.items())
         return Guarantee(

@@ -11,6 +11,7 @@ real texts; it only means the analyser may miss that two phrases always go toget
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,9 +70,14 @@ def alternatives(test: Test, positive: bool, space: Space) -> list[Alternative]:
     return [(FactLit(test.fact, dom),)]
 
 
-def phrase_keys(fact: str, phrases: Any) -> list[str]:
+def phrase_keys(fact: str, phrases: Any) -> tuple[str, ...]:
     """The phrases as the engine looks for them: folded words, with umlaut spellings."""
-    return sorted(PhraseBook().add(fact, phrases))
+    return _keys(fact, tuple(map(str, phrases)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _keys(fact: str, phrases: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted(PhraseBook().add(fact, phrases)))
 
 
 def _either(atoms: list[Atom], positive: bool) -> list[Alternative]:

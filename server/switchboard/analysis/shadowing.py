@@ -46,7 +46,9 @@ def shadowed(ctx: Context, dead: set[int]) -> tuple[list[Finding], set[int]]:
                 cover = covering(ctx, ctx.live(index), [i for i in routes if i < index])
                 finding = _route_finding(ctx, rule, cover)
             else:
-                region = [c for cube in ctx.live(index) if (c := cube.with_lits([routine], ctx.space))]
+                region = [
+                    c for cube in ctx.live(index) if (c := cube.with_lits([routine], ctx.space))
+                ]
                 if not region:
                     finding = _not_routine(rule)
                 else:

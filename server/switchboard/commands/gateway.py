@@ -55,7 +55,8 @@ def _parser() -> argparse.ArgumentParser:
         elif channel in ("voice", "sms"):
             _env_option(one, "--auth-token", "TWILIO_AUTH_TOKEN", "the Twilio auth token")
             _env_option(one, "--public-url", "PUBLIC_URL", "the URL Twilio calls this at")
-            one.add_argument("--locale", default="en", choices=["en", "de"], help="greeting")
+            if channel == "voice":
+                one.add_argument("--locale", default="en", choices=["en", "de"], help="greeting")
         else:
             _env_option(one, "--token", "CHAT_TOKEN", "the bearer token the chat backend sends")
     return parser
@@ -116,7 +117,7 @@ def _build(args: argparse.Namespace) -> Callable[[], None]:
         from switchboard.gateways.twilio import TwilioConfig, twilio_app
 
         config = TwilioConfig(_required(args, "auth_token"), _value(args, "public_url"))
-        desk = CallDesk(client, QueueDirectory(client.queues), args.locale)
+        desk = CallDesk(client, QueueDirectory(client.queues), getattr(args, "locale", "en"))
         voice = args.channel == "voice"
         app = twilio_app(desk, config, voice=voice, sms=not voice)
     return lambda: serve(app, args.host, args.port, args.log_level)

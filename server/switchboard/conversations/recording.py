@@ -3,6 +3,7 @@ new identity links, the conversation, the inbound message, the decision and the 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import uuid
@@ -18,6 +19,7 @@ from switchboard.store.conversations.records import (
     IdentityLink,
     MessageRecord,
 )
+from switchboard.store.errors import LinkExists
 
 ERP_EVIDENCE = "ERP contact record"
 SYSTEM_ACTOR = "switchboard"
@@ -78,7 +80,8 @@ def _link_matched(
                 created_by=SYSTEM_ACTOR,
                 created_at=now,
             )
-            writes.identities.add(link)
+            with contextlib.suppress(LinkExists):  # another replica linked it meanwhile
+                writes.identities.add(link)
 
 
 def _conversation(

@@ -5,6 +5,12 @@ References the repository's entity patterns recognise become one token per entit
 digit run becomes `0`, so that numbers shape the features only by kind, never by value.
 Probabilities are calibrated with one temperature fitted on cross-validated predictions of
 the training phrases, so that "0.8" means roughly "right four times in five".
+
+Training is fast enough to run on every approved change (about a second for the demo's 800
+phrases): the solver is Newton-CG, which reaches the optimum in a handful of steps where
+L-BFGS needs dozens over the 280,000 weights, and the cross-validation models share the full
+model's features and start from its weights. The objective is convex, so starting there
+changes only how long a fold takes, not where it ends.
 """
 
 from __future__ import annotations
@@ -16,11 +22,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.special import log_softmax, softmax
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion
+from sklearn.preprocessing import normalize as unit_rows
 from threadpoolctl import threadpool_limits
 
 from switchboard.engine.classifier import Prediction, TrainingSet
@@ -31,6 +39,7 @@ _DIGITS = re.compile(r"\d+")
 _FILLERS = re.compile(r"\b(?:uh|uhm|um|umm|erm|ah|ahm|hm|hmm|mhm)\b")
 _SMALL_BATCH = 8  # up to this many texts, vectorise in Python: much faster than sklearn's call
 _TEMPERATURES = np.geomspace(0.05, 20.0, 120)
+_FOLDS = 3  # for the temperature; 5 gave the same temperature on the demo in 60 % more time
 DEFAULTS: dict[str, Any] = {"c": 20.0, "class_weight": "balanced", "calibrate": True}
 
 
@@ -81,7 +90,9 @@ class NgramBackend:
         return prepare(self.references.mark(text))
 
     def _model(self) -> LogisticRegression:
-        return LogisticRegression(C=self.c, class_weight=self.class_weight, max_iter=5000)
+        return LogisticRegression(
+            C=self.c, class_weight=self.class_weight, solver="newton-cg", max_iter=1000
+        )
 
     def fit(self, data: TrainingSet) -> NgramBackend:
         # One thread: the problem is small, and BLAS/OpenMP threads fighting over a busy
@@ -92,36 +103,48 @@ class NgramBackend:
     def _fit(self, data: TrainingSet) -> NgramBackend:
         texts = [self.view(t) for t in data.texts]
         labels = np.array(data.labels)
-        matrix = self.features.fit_transform(texts)
+        matrix = self.features.fit_transform(texts).tocsr()
         self.model.fit(matrix, labels)
         self.intents = tuple(str(c) for c in self.model.classes_)
         if self.calibrate:
-            self.temperature = self._fit_temperature(texts, labels)
+            self.temperature = self._fit_temperature(matrix, labels)
         return self
 
-    def _fit_temperature(self, texts: list[str], labels: np.ndarray) -> float:
+    def _fit_temperature(self, matrix: sp.csr_matrix, labels: np.ndarray) -> float:
         """The temperature that minimises the log loss of out-of-fold predictions."""
         _, counts = np.unique(labels, return_counts=True)
-        folds = int(min(5, counts.min()))
+        folds = int(min(_FOLDS, counts.min()))
         if folds < 2 or len(counts) < 2:
             return 1.0
-        logits = np.zeros((len(texts), len(self.intents)))
+        # Every class has at least `folds` phrases, so every training part has them all and
+        # each fold model has the full model's classes, in the same order.
+        logits = np.zeros((len(labels), len(self.intents)))
         splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=7)
-        for train_index, test_index in splitter.split(texts, labels):
-            features = _features()
-            model = self._model()
-            model.fit(features.fit_transform([texts[i] for i in train_index]), labels[train_index])
-            fold_logits = _logits(model, features.transform([texts[i] for i in test_index]))
-            columns = [self.intents.index(str(c)) for c in model.classes_]
-            block = np.full((len(test_index), len(self.intents)), -1e3)
-            block[:, columns] = fold_logits
-            logits[test_index] = block
+        for train_index, test_index in splitter.split(np.zeros(len(labels)), labels):
+            train = matrix[train_index]
+            seen = (train.getnnz(axis=0) > 0).astype(matrix.dtype)
+            model = self._model().set_params(warm_start=True)
+            model.coef_ = self.model.coef_ * seen
+            model.intercept_ = self.model.intercept_.copy()
+            model.fit(train, labels[train_index])
+            logits[test_index] = _logits(model, self._unseen_left_out(matrix[test_index], seen))
         truth = np.array([self.intents.index(str(label)) for label in labels])
         losses = [
             -log_softmax(logits / t, axis=1)[np.arange(len(truth)), truth].mean()
             for t in _TEMPERATURES
         ]
         return float(_TEMPERATURES[int(np.argmin(losses))])
+
+    def _unseen_left_out(self, rows: sp.csr_matrix, seen: np.ndarray) -> sp.csr_matrix:
+        """Held-out rows as a fold's own vectoriser would see them: without the n-grams its
+        training part lacks, each block (words, characters) scaled back to unit length."""
+        kept = sp.csr_matrix(rows.multiply(seen))
+        blocks, start = [], 0
+        for _, vectorizer in self.features.transformer_list:
+            end = start + len(vectorizer.vocabulary_)
+            blocks.append(unit_rows(kept[:, start:end]))
+            start = end
+        return sp.csr_matrix(sp.hstack(blocks))
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         if len(texts) <= _SMALL_BATCH:

@@ -7,6 +7,7 @@ object lookup per file.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 from pathlib import Path
@@ -61,6 +62,8 @@ def _list_tree(root: Path, commit: str) -> tuple[dict[str, str], list[tuple[str,
         if kind != b"blob" or mode.decode() not in _REGULAR_FILES:
             continue  # symbolic links and submodules are never followed
         path = raw_path.decode("utf-8", "replace")
+        if not size.isdigit():  # git shows no size for an object it cannot read
+            raise GitError(f"git cannot read {path} (object {sha.decode()}): {_DAMAGED}")
         blobs[path] = sha.decode()
         sizes.append((path, int(size)))
     return blobs, sizes
@@ -91,12 +94,24 @@ def _cat_blobs(root: Path, shas: list[str]) -> dict[str, bytes]:
         header_end = out.index(b"\n", pos)
         header = out[pos:header_end].split()
         if len(header) != 3:
-            raise GitError(f"git could not read object {header[0].decode()} in {root}.")
+            raise GitError(f"git could not read object {header[0].decode()}: {_DAMAGED}")
         sha, size = header[0], header[2]
         start = header_end + 1
-        contents[sha.decode()] = out[start : start + int(size)]
+        content = out[start : start + int(size)]
+        if _object_id(content, len(sha)) != sha.decode():  # git does not check this on reading
+            raise GitError(f"object {sha.decode()} does not match its content: {_DAMAGED}")
+        contents[sha.decode()] = content
         pos = start + int(size) + 1  # content is followed by a newline
     return contents
+
+
+_DAMAGED = "the object is missing or damaged in the repository (git fsck shows what else is)."
+
+
+def _object_id(content: bytes, length: int = 40) -> str:
+    """The git id of a blob with `content` (SHA-1; SHA-256 for repositories that use it)."""
+    algorithm = "sha1" if length == 40 else "sha256"
+    return hashlib.new(algorithm, b"blob %d\0" % len(content) + content).hexdigest()
 
 
 def _git(root: Path, args: list[str], stdin: bytes | None = None) -> bytes:

@@ -93,7 +93,7 @@ async def reload_webhook(request: Request[Any, Any, Any]) -> ReloadAccepted:
     guards=[require_api_key],
     opt=ADMIN,
     summary="Roll the approved branch back to an earlier revision (as a new commit)",
-    responses=error_responses(401, 403, 404, 409, 422, 502),
+    responses=error_responses(400, 401, 403, 404, 409, 422, 502),
     security=[{"apiKey": []}, {"bearer": []}],
 )
 async def rollback(

@@ -23,7 +23,7 @@ from switchboard.observability.metrics import CONTENT_TYPE, Metrics
 from switchboard.runtime.active import Snapshot
 
 
-@get("/metrics", tags=["health"], summary="Prometheus metrics", include_in_schema=True)
+@get("/metrics", tags=["health"], summary="Prometheus metrics", media_type=CONTENT_TYPE)
 async def metrics_endpoint(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Decisions, phase and request timings, lookups, reloads, breakers, reminders."""
     body = metrics_of(request.app).exposition()

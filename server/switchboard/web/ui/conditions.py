@@ -245,7 +245,7 @@ def fact_choices(ruleset: Ruleset) -> list[tuple[str, list[FactChoice]]]:
     groups: dict[str, list[FactChoice]] = {}
     for name, kind in sorted(ruleset.facts.items()):
         known = values.get(name)
-        hint = f"{kind}; one of: {', '.join(known)}" if known else kind
+        hint = f"A {kind}; one of: {', '.join(known)}." if known else f"A {kind}."
         groups.setdefault(name.split(".")[0], []).append(FactChoice(name, kind, hint))
     return sorted(groups.items())
 

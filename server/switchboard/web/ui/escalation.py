@@ -186,6 +186,7 @@ async def _show(
         }
 
     found = await call(request, work)
+    facts = cb.fact_choices(found["ruleset"])
     base = (
         str(form.get("base"))
         if form is not None and form.get("base")
@@ -203,7 +204,8 @@ async def _show(
         set_title=found["set_title"],
         fields=found["fields"],
         tree=found["tree"],
-        facts=cb.fact_choices(found["ruleset"]),
+        facts=facts,
+        fact_hints={f.name: f.hint for _, group in facts for f in group},
         operators=cb.operator_choices(),
         base=base,
         working=found["opened"].proposal,

@@ -101,6 +101,8 @@ def make_field(
         out.children = _object_fields(spec, doc, value, name, choices)
     elif kind == "locales":
         out.children = _locale_fields(spec, doc, value, name, choices)
+        for child in out.children:
+            child.label = f"{out.label} ({child.key})"
     elif kind == "rows":
         items, _ = resolve(spec.get("items", {}), doc)
         out.item_widget = "textarea" if int(items.get("maxLength", 0)) > LONG_TEXT else "text"
