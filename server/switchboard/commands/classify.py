@@ -118,7 +118,7 @@ def classify_stream(ruleset: Ruleset, source: IO[bytes], sink: IO[bytes]) -> tup
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
-    ruleset = load_rules("classify", args.rules, args.rev, args.cache_dir)
+    ruleset = load_rules("classify", args.rules, args.rev, args.cache_dir, worktree=args.worktree)
     if ruleset is None:
         return 1
     try:

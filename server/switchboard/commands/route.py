@@ -19,13 +19,18 @@ from switchboard.rules.model import Ruleset
 
 
 def load_rules(
-    command: str, path: Path, rev: str | None, cache_dir: Path | None = None
+    command: str,
+    path: Path,
+    rev: str | None,
+    cache_dir: Path | None = None,
+    *,
+    worktree: bool = False,
 ) -> Ruleset | None:
     """The ruleset at `path` (and `rev`), or None after printing why it cannot be used."""
     from switchboard.rules import load_ruleset
 
     try:
-        result = load_ruleset(path, rev, cache_dir=cache_dir)
+        result = load_ruleset(path, rev, cache_dir=cache_dir, worktree=worktree)
     except (OSError, ValueError) as exc:
         print(f"switchboard {command}: cannot read {path}: {exc}", file=sys.stderr)
         return None
@@ -71,7 +76,14 @@ def identify(ruleset: Ruleset, identifiers: Identifiers, data: DataSource) -> Cu
 
 
 def add_rules_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--rev", help="git revision to use (default: the working files)")
+    parser.add_argument(
+        "--rev", help="the commit, branch or tag to use in a git repository (default: HEAD)"
+    )
+    parser.add_argument(
+        "--worktree",
+        action="store_true",
+        help="read a git repository's working files instead of a commit (pre-commit hooks)",
+    )
     parser.add_argument(
         "--cache-dir", type=Path, help="keep trained classifiers here (a directory of your own)"
     )
@@ -94,7 +106,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
-    ruleset = load_rules("route", args.rules, args.rev, args.cache_dir)
+    ruleset = load_rules("route", args.rules, args.rev, args.cache_dir, worktree=args.worktree)
     if ruleset is None:
         return 1
     from switchboard.engine.decide import decide

@@ -24,7 +24,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
-    ruleset = load_rules("test", args.path, args.rev, args.cache_dir)
+    ruleset = load_rules("test", args.path, args.rev, args.cache_dir, worktree=args.worktree)
     if ruleset is None:
         return 1
     from switchboard.engine.testing import describe, run_tests

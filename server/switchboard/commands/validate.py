@@ -34,6 +34,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--rev", help="the commit, branch or tag to check in a git repository (default: HEAD)"
     )
+    parser.add_argument(
+        "--worktree",
+        action="store_true",
+        help="read a git repository's working files instead of a commit (pre-commit hooks)",
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     return parser
 
@@ -52,7 +57,7 @@ def summary(path: str, result: LoadResult) -> str:
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
-    result = load_ruleset(args.path, args.rev, build_engine=False)
+    result = load_ruleset(args.path, args.rev, build_engine=False, worktree=args.worktree)
     if args.format == "json":
         print(json.dumps([p.to_dict() for p in result.problems], indent=2, ensure_ascii=False))
     else:

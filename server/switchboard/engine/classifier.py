@@ -1,9 +1,10 @@
 """Intent classification: the backend interface, the backend registry and training.
 
 A backend turns text into a `Prediction` with a probability per intent. Backends are found
-by name in a registry, so another one (a sentence-embedding model, say) can be added later
-with `register_backend` and chosen in `switchboard.yaml` as `classifier: {backend: NAME}`.
-The default backend, `ngram`, lives in `engine.ngram`.
+by name in a registry and chosen in `switchboard.yaml` as `classifier: {backend: NAME}`:
+`ngram` (the default, `engine.ngram`) or `embedding` (`engine.embedding`); a plug-in can add
+another with `register_backend`. `min_margin` is the engine's; every other option of the
+block goes to the backend.
 """
 
 from __future__ import annotations
@@ -147,9 +148,9 @@ def training_set(ruleset: Any) -> TrainingSet:
 
 
 def classifier_settings(ruleset: Any) -> dict[str, Any]:
-    """`classifier:` from switchboard.yaml when the loader provides it, else the defaults."""
-    raw = getattr(ruleset.settings, "classifier", None) or {}
-    return dict(raw)
+    """`classifier:` of switchboard.yaml as plain data (keys left out there are left out)."""
+    raw: Mapping[str, Any] = getattr(ruleset.settings, "classifier", None) or {}
+    return {k: dict(v) if isinstance(v, Mapping) else v for k, v in raw.items()}
 
 
 def train(

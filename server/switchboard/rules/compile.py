@@ -82,7 +82,20 @@ def _settings(data: dict[str, Any]) -> Settings:
         conversation_window_days=int(data.get("conversation_window_days", 14)),
         customer_lookup=QueryRef(ref["connector"], ref["query"]) if ref else None,
         business_hours=_hours(data.get("business_hours", {})),
+        classifier=_classifier(data.get("classifier", {})),
     )
+
+
+def _classifier(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The `classifier:` options as written, numbers as floats (the schema checked them)."""
+    options: dict[str, Any] = {}
+    for name, value in data.items():
+        if name == "intent_thresholds":
+            value = MappingProxyType({k: float(v) for k, v in value.items()})
+        elif name in ("threshold", "min_margin"):
+            value = float(value)
+        options[name] = value
+    return MappingProxyType(options)
 
 
 def _intent(doc: Document, index: Index) -> Intent:

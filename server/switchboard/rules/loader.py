@@ -61,12 +61,15 @@ def load_ruleset(
     *,
     build_engine: bool = True,
     cache_dir: str | os.PathLike[str] | None = None,
+    worktree: bool = False,
 ) -> LoadResult:
-    """Read `path` (a git repository at `rev`, default HEAD, or a plain folder) and compile it."""
+    """Read `path` (a git repository at `rev`, default HEAD, or a plain folder) and compile it.
+
+    `worktree=True` reads a git repository's working files instead of a commit."""
     timings: dict[str, float] = {}
     cpu: dict[str, float] = {}
     with _timed(timings, cpu, "read"):
-        source = open_source(path, rev)
+        source = open_source(path, rev, worktree=worktree)
     result = load_source(source, build_engine=build_engine, cache_dir=cache_dir)
     result.timings = {**timings, **result.timings}
     result.cpu = {**cpu, **result.cpu}

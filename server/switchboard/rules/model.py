@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Literal
 
 Channel = Literal["email", "sms", "chat", "voice"]
@@ -96,6 +97,9 @@ class Settings:
     conversation_window_days: int
     customer_lookup: QueryRef | None
     business_hours: Mapping[str, tuple[tuple[dt.time, dt.time], ...]]  # weekday -> spans
+    # `classifier:` as written (backend, strict, threshold, intent_thresholds, min_margin);
+    # keys left out take the defaults of engine.classifier and the chosen backend
+    classifier: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,17 +42,26 @@ def blob_sha(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
-def open_source(path: str | os.PathLike[str], rev: str | None = None) -> Source:
-    """The rules files at `path`: a git repository root (at `rev`, default HEAD) or a folder."""
+def open_source(
+    path: str | os.PathLike[str], rev: str | None = None, *, worktree: bool = False
+) -> Source:
+    """The rules files at `path`: a git repository root (at `rev`, default HEAD) or a folder.
+
+    `worktree=True` reads a git repository's working files instead (for pre-commit hooks,
+    which check what is about to be committed)."""
     from switchboard.rules import gitread
 
     root = Path(path)
     if not root.is_dir():
         message = f"There is no folder at {root}. Give the path of a rules repository."
         return Source(str(root), "", problems=[Problem(str(root), 1, 1, "", "not_found", message)])
-    if gitread.is_git_root(root):
+    if gitread.is_git_root(root) and not worktree:
         return gitread.read_commit(root, rev)
     if rev is not None:
+        if worktree:
+            message = "--rev and --worktree exclude each other: give one of them."
+            problem = Problem(".", 1, 1, "", "bad_arguments", message)
+            return Source(str(root), "", problems=[problem])
         message = f"{root} is not the root of a git repository, so --rev {rev} cannot be read."
         return Source(str(root), "", problems=[Problem(".", 1, 1, "", "not_a_repository", message)])
     return _read_folder(root)

@@ -29,6 +29,7 @@ def check_references(index: Index, facts: Catalogue) -> list[Problem]:
             problems += _query(
                 index, settings, "/customer_lookup", settings.data["customer_lookup"]
             )
+        problems += _classifier(index, settings)
     for doc in index.valid("intent"):
         problems += _intent(index, doc, facts)
     for doc in index.valid("escalation"):
@@ -44,6 +45,28 @@ def check_references(index: Index, facts: Catalogue) -> list[Problem]:
                 message = f"Two cases are called `{case['id']}` in this file: rename one."
                 problems.append(doc.problem(f"/cases/{n}/id", "duplicate_id", message))
             seen.add(case["id"])
+    return problems
+
+
+def _classifier(index: Index, settings: Document) -> list[Problem]:
+    """`classifier.intent_thresholds` names inquiry types; options the chosen method ignores."""
+    block = settings.data.get("classifier", {})
+    problems = []
+    for name in block.get("intent_thresholds", {}):
+        at = f"/classifier/intent_thresholds/{escape(name)}"
+        unknown = index.check_ref(settings, at, "intent", name)
+        intent = index.get("intent", name)
+        if not unknown and intent is not None and intent.valid and not intent.data["routine"]:
+            message = f"`{name}` is never answered automatically, so its similarity is not used."
+            problems.append(settings.problem(at, "unused_setting", message, "warning"))
+        problems += unknown
+    backend = block.get("backend", "ngram")
+    for name in ("strict", "threshold", "intent_thresholds") if backend != "embedding" else ():
+        if name in block:
+            message = f"`{name}` only applies to `backend: embedding`; {backend} ignores it."
+            problems.append(
+                settings.problem(f"/classifier/{name}", "unused_setting", message, "warning")
+            )
     return problems
 
 

@@ -51,7 +51,8 @@ class ReloadAccepted(msgspec.Struct):
 
 
 class RollbackRequest(msgspec.Struct, forbid_unknown_fields=True):
-    to: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]  # SHA, tag, main~2, ...
+    # SHA, tag, main~2, ...: printable, since it is handed to git as an argument
+    to: Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
     message: Annotated[str, msgspec.Meta(min_length=1, max_length=500)] | None = None
 
 

@@ -83,7 +83,7 @@ class ProposalController(Controller):
         request: Request[Any, Any, Any],
         wanted: Annotated[State | None, QueryParameter(name="state")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Annotated[int, QueryParameter(ge=0, le=2**31)] = 0,  # SQLite takes 64 bits
     ) -> Page:
         """Newest first, optionally only those in one state."""
         return await _call(request, lambda s: s.page(wanted, limit, offset))
