@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -93,6 +94,16 @@ def inquiries(count: int) -> list[ReplayItem]:
     return items
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (the replay's workers): on a
+    shared machine the wall clock also counts other people's work."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def load(root: Path, rev: str, cache: Path) -> Ruleset:
     result = load_ruleset(root, rev, cache_dir=cache)
     assert result.ruleset is not None, [str(p) for p in result.errors]
@@ -100,7 +111,9 @@ def load(root: Path, rev: str, cache: Path) -> Ruleset:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.replay", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.replay", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--cache-dir", type=Path, help="classifier cache (default: temporary)")
@@ -115,19 +128,22 @@ def main(argv: list[str] | None = None) -> int:
         for name in ("threshold", "taxonomy"):
             proposed = load(root, commits[name], cache)
             for workers in sorted({1, args.workers}):
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), _cpu()
                 report = impact(live, proposed, items, source="bench", workers=workers)
-                seconds = time.perf_counter() - start
+                seconds, cpu = time.perf_counter() - start, _cpu() - cpu
                 rate = args.count / seconds
-                per_10k = 10_000 / rate
+                per_10k, cpu_10k = 10_000 / rate, cpu * 10_000 / args.count
                 print(
-                    f"  {name:>9}, {workers} worker(s): {seconds:6.2f} s, {rate:7.0f} inquiries/s "
-                    f"({per_10k:5.2f} s per 10,000 through both), {report.changed} changed"
+                    f"  {name:>9}, {workers} worker(s): {seconds:6.2f} s, {rate:6.0f} inquiries/s, "
+                    f"{per_10k:5.2f} s per 10,000 through both (CPU {cpu_10k:5.2f} s), "
+                    f"{report.changed} changed"
                 )
                 results[f"{name}_{workers}"] = {
                     "seconds": round(seconds, 3),
+                    "cpu_seconds": round(cpu, 3),
                     "inquiries_per_s": round(rate, 1),
                     "seconds_per_10000": round(per_10k, 2),
+                    "cpu_seconds_per_10000": round(cpu_10k, 2),
                     "changed": report.changed,
                     "dangerous": report.dangerous,
                 }

@@ -65,6 +65,11 @@ def test_editor_submits_reviewer_approves_and_merges(settings: Any) -> None:
     assert "reviewer role" in refused.text
 
     assert buttons(rolf, pid) == {"approve", "reject"}
+    analysis = rolf.get(f"/ui/proposals/{pid}/analysis", headers={"X-Fragment": "1"})
+    assert analysis.status_code == 200 and "Guarantees" in analysis.text
+    assert "<html" not in analysis.text  # a fragment for the page's script
+    no_live = rolf.get(f"/ui/proposals/{pid}/impact")
+    assert no_live.status_code == 503 and "No revision is live yet" in no_live.text
     assert post_form(rolf, f"/ui/proposals/{pid}/approve", {}, page="/ui/").status_code == 303
     assert buttons(rolf, pid) == {"merge", "reject"}
     before = branch_head(settings.rules_path, "main")

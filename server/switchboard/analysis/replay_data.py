@@ -20,12 +20,20 @@ from switchboard.rules.model import Ruleset
 
 class ReplayData:
     def __init__(self, ruleset: Ruleset, context: Context, data: Mapping[str, Recorded]) -> None:
-        customer = context.customer or ASSUMED_CUSTOMER
-        self.assumed = AssumedDataSource(ruleset, context.now, customer)
-        self.customer_id = customer.id
+        self.ruleset = ruleset
+        self.customer = context.customer or ASSUMED_CUSTOMER
+        self.customer_id = self.customer.id
         self.data = data
         self.now = context.now
         self.synthesised = 0  # lookups answered without a recording
+        self._assumed: AssumedDataSource | None = None
+
+    @property
+    def assumed(self) -> AssumedDataSource:
+        """Built on first use: most inquiries need no lookup at all."""
+        if self._assumed is None:
+            self._assumed = AssumedDataSource(self.ruleset, self.now, self.customer)
+        return self._assumed
 
     def fetch(self, connector: str, query: str, params: dict[str, Any]) -> LookupResult:
         source = f"{connector}.{query}"

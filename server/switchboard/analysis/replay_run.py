@@ -21,6 +21,7 @@ from switchboard.engine.program import program_for
 from switchboard.rules.model import Ruleset
 
 BATCH = 256
+MIN_PER_WORKER = 100  # fewer inquiries are not worth a process
 CLASSIFIER_KINDS = ("settings", "intent", "entity")
 
 
@@ -59,7 +60,7 @@ def replay(
             raise ValueError(f"revision {ruleset.revision[:12]} was loaded without its engine")
         program_for(ruleset)  # compiled once, before any fork
     shared = same_classifier(live, proposed)
-    workers = max(1, min(workers, len(items) // BATCH or 1))
+    workers = max(1, min(workers, len(items) // MIN_PER_WORKER))
     if workers == 1 or not sys.platform.startswith("linux"):
         return _chunk(live, proposed, items, shared)
     global _JOB

@@ -9,6 +9,8 @@ from typing import Literal
 
 import msgspec
 
+from switchboard.analysis.model import Analysis
+
 State = Literal["draft", "in_review", "approved", "merged", "rejected", "withdrawn"]
 STATES: tuple[State, ...] = ("draft", "in_review", "approved", "merged", "rejected", "withdrawn")
 OPEN_STATES: frozenset[str] = frozenset({"draft", "in_review", "approved"})
@@ -160,6 +162,8 @@ class ProposalView(msgspec.Struct, frozen=True):
     checks: Checks
     comments: list[Comment]
     events: list[Event]
+    # static analysis of the head against the approved branch (None: the head does not load)
+    analysis: Analysis | None = None
 
 
 class FileAt(msgspec.Struct, frozen=True):

@@ -8,6 +8,7 @@ from switchboard.proposals.checks import full_check
 from switchboard.proposals.diffs import file_diffs
 from switchboard.proposals.errors import InvalidArgument, NotFound
 from switchboard.proposals.history import file_history
+from switchboard.proposals.impact import analysis_of
 from switchboard.proposals.merging import merge_base
 from switchboard.proposals.model import (
     STATES,
@@ -69,6 +70,7 @@ def view(ws: Workspace, proposal: Proposal) -> ProposalView:
         checks=checks(ws, head),
         comments=ws.store.comments(proposal.id),
         events=ws.store.events(proposal.id),
+        analysis=analysis_of(ws, head, diff_base(ws, proposal, head)),
     )
 
 

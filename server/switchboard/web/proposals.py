@@ -18,8 +18,10 @@ from litestar import Controller, Request, get, post
 from litestar.connection import ASGIConnection
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from switchboard.analysis.impact import Impact
 from switchboard.errors import error_responses
 from switchboard.proposals.errors import NoIdentity
+from switchboard.proposals.impact import DEFAULT_LAST, MAX_LAST, impact_of, recent_decisions
 from switchboard.proposals.model import (
     Actor,
     Comment,
@@ -83,7 +85,7 @@ class ProposalController(Controller):
         request: Request[Any, Any, Any],
         wanted: Annotated[State | None, QueryParameter(name="state")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
-        offset: Annotated[int, QueryParameter(ge=0, le=2**31)] = 0,  # SQLite takes 64 bits
+        offset: Annotated[int, QueryParameter(ge=0, le=2**31)] = 0,  # SQLite stops at 64 bits
     ) -> Page:
         """Newest first, optionally only those in one state."""
         return await _call(request, lambda s: s.page(wanted, limit, offset))
@@ -103,6 +105,28 @@ class ProposalController(Controller):
         """The proposal with its diff, the problems and test results of its head, comments
         and events."""
         return await _call(request, lambda s: s.view(proposal_id))
+
+    @get(
+        "/{proposal_id:str}/impact",
+        opt=READ,
+        summary="What the proposal would change in recent decisions",
+        responses=READ_ERRORS,
+    )
+    async def impact(
+        self,
+        request: Request[Any, Any, Any],
+        proposal_id: FromPath[str],
+        last: Annotated[int, QueryParameter(ge=1, le=MAX_LAST)] = DEFAULT_LAST,
+    ) -> Impact:
+        """Replays the `last` newest stored decisions through the approved revision and the
+        proposal's head (same engine, the recorded data, no live lookups): changes grouped
+        from -> to with examples; `danger` marks a person's inquiry that would be answered
+        automatically."""
+        store = request.app.state.conversations.store
+        return await _call(
+            request,
+            lambda s: impact_of(s.ws, s.get(proposal_id), recent_decisions(store, last)),
+        )
 
     @get(
         "/{proposal_id:str}/files/{path:path}",
@@ -219,7 +243,7 @@ async def rules_file(
     request: Request[Any, Any, Any],
     path: FromPath[PurePosixPath],
     limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
-    offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    offset: Annotated[int, QueryParameter(ge=0, le=2**31)] = 0,
 ) -> FileAt | list[HistoryEntry]:
     """`GET /v1/rules/files/<path>` answers the file as approved; `.../<path>/history` the
     commits that changed it, with who approved each."""

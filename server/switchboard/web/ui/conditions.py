@@ -48,6 +48,15 @@ OP_LABELS = {
     "contains_any": "contains any of",
     "matches": "matches (regex)",
 }
+KIND_HINTS = {
+    "text": "The text of the message: use contains any of or matches.",
+    "string": "A text value.",
+    "number": "A number.",
+    "boolean": "true or false.",
+    "date": "A date such as 2026-12-31.",
+    "datetime": "A date and time such as 2026-12-31T17:00.",
+    "list": "A list: test whether it has a value.",
+}
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
@@ -245,7 +254,7 @@ def fact_choices(ruleset: Ruleset) -> list[tuple[str, list[FactChoice]]]:
     groups: dict[str, list[FactChoice]] = {}
     for name, kind in sorted(ruleset.facts.items()):
         known = values.get(name)
-        hint = f"A {kind}; one of: {', '.join(known)}." if known else f"A {kind}."
+        hint = f"One of: {', '.join(known)}." if known else KIND_HINTS.get(kind, f"A {kind}.")
         groups.setdefault(name.split(".")[0], []).append(FactChoice(name, kind, hint))
     return sorted(groups.items())
 

@@ -1,14 +1,7 @@
-"""Logging in and out with a local user's password.
-
-After five wrong passwords for one login name within ten minutes, that name is refused for
-the rest of those ten minutes (the answer is the same as for a wrong password).
-"""
+"""Logging in and out with a local user's password (see `throttle` for repeated failures)."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import defaultdict, deque
 from typing import Any
 
 import anyio.to_thread
@@ -21,33 +14,6 @@ from switchboard.web.ui.auth import identify
 from switchboard.web.ui.pages import redirect, render, session_cookie
 from switchboard.web.ui.sessions import password_tag
 from switchboard.web.ui.setup import ui_of
-
-MAX_FAILURES = 5
-WINDOW_S = 600.0
-
-
-class Throttle:
-    def __init__(self) -> None:
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def blocked(self, name: str) -> bool:
-        with self._lock:
-            recent = self._recent(name)
-            return len(recent) >= MAX_FAILURES
-
-    def failed(self, name: str) -> None:
-        with self._lock:
-            self._recent(name).append(time.monotonic())
-
-    def _recent(self, name: str) -> deque[float]:
-        stamps = self._failures[name.lower()]
-        while stamps and stamps[0] < time.monotonic() - WINDOW_S:
-            stamps.popleft()
-        return stamps
-
-
-_throttle = Throttle()
 
 
 def safe_next(value: Any) -> str:
@@ -76,12 +42,12 @@ async def log_in(request: Request[Any, Any, Any]) -> Response[Any]:
     target = safe_next(form.get("next"))
     user = ui.users.find(name) if name else None
     ok = False
-    if name and not _throttle.blocked(name):
+    if name and not ui.throttle.blocked(name):
         stored = user.password_hash if user and user.password_hash else None
         ok = await anyio.to_thread.run_sync(verify, stored, password)
     if not ok or user is None:
         if name:
-            _throttle.failed(name)
+            ui.throttle.failed(name)
         return render(
             request,
             "login.html",

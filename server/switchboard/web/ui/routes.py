@@ -18,6 +18,7 @@ from switchboard.web.ui.connections import ConnectionPages
 from switchboard.web.ui.dashboard import dashboard
 from switchboard.web.ui.escalation import EscalationController
 from switchboard.web.ui.files import FileController
+from switchboard.web.ui.insight import ProposalInsight
 from switchboard.web.ui.login import log_in, log_out, login_page, root
 from switchboard.web.ui.pages import html_error
 from switchboard.web.ui.queues import QueuePages
@@ -43,6 +44,7 @@ def ui_router(ui: UiApp) -> Router:
         FileController,
         EscalationController,
         ProposalPages,
+        ProposalInsight,
         AnswerTexts,
         SnippetPages,
         QueuePages,

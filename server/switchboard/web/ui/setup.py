@@ -15,6 +15,7 @@ from switchboard.users.store import UserStore
 from switchboard.web.ui.proxy import ProxyLogin, proxy_login
 from switchboard.web.ui.revisions import Revisions
 from switchboard.web.ui.sessions import Sessions, load_key
+from switchboard.web.ui.throttle import Throttle
 
 
 @dataclass
@@ -26,6 +27,7 @@ class UiApp:
     jinja: Environment
     static_dir: Path
     revisions: Revisions = field(default_factory=Revisions)
+    throttle: Throttle = field(default_factory=Throttle)
 
     @property
     def cookie_name(self) -> str:
