@@ -113,6 +113,7 @@ class Server:
 def running_server() -> Iterator[Server]:
     """Body of a fixture: a server for the fixture's scope, stopped at its end."""
     pytest.importorskip("psycopg")
+    pytest.importorskip("psycopg_pool")
     server = Server()
     try:
         yield server

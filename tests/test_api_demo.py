@@ -143,6 +143,7 @@ def test_another_customers_order_goes_to_a_person(demo: Demo) -> None:
 @pytest.mark.slow
 def test_status_reports_the_connectors(demo: Demo) -> None:
     status = httpx.get(f"{demo.base}/v1/status", headers={"X-API-Key": demo.key}).json()
-    assert status["ready"] is True and status["revision"] == "worktree"
+    # the demo serves a git copy of the demo rules, so the admin UI can propose changes
+    assert status["ready"] is True and re.fullmatch(r"[0-9a-f]{40}", status["revision"])
     assert set(status["connectors"]) == {"erp", "logistics"}
     assert status["connectors"]["erp"]["calls"] > 0

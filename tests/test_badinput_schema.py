@@ -42,7 +42,9 @@ class Tally:
     requests: int = 0
     statuses: Counter[int] = field(default_factory=Counter)
     failures: dict[str, list[str]] = field(default_factory=dict)
-    by_operation: defaultdict[str, Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
+    by_operation: defaultdict[str, Counter[int]] = field(
+        default_factory=lambda: defaultdict(Counter)
+    )
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,7 @@ import dataclasses
 import logging
 import pickle
 import shutil
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -38,14 +35,6 @@ from switchboard.engine.embedding import (
     language_of,
 )
 from switchboard.rules.model import Intent, Location, Ruleset, Settings
-
-
-@dataclass(frozen=True, slots=True)
-class SettingsWithClassifier(Settings):
-    """Settings carrying `classifier:` from switchboard.yaml, which `classifier.train` reads."""
-
-    classifier: Mapping[str, Any] = field(default_factory=dict)
-
 
 EXAMPLES = {
     "order_status": {
@@ -396,9 +385,8 @@ def test_strict_mode_hands_off_when_the_backends_disagree(
 def test_train_builds_the_backend_named_in_the_repository_settings(
     ruleset: Ruleset, tmp_path: Path
 ) -> None:
-    settings = SettingsWithClassifier(
-        **{f.name: getattr(ruleset.settings, f.name) for f in dataclasses.fields(Settings)},
-        classifier={"backend": "embedding", "strict": True},
+    settings = dataclasses.replace(
+        ruleset.settings, classifier={"backend": "embedding", "strict": True}
     )
     classifier = train(dataclasses.replace(ruleset, settings=settings), cache_dir=tmp_path)
     assert isinstance(classifier.backend, StrictBackend)

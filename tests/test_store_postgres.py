@@ -31,6 +31,7 @@ from switchboard.store.factory import location, open_reminder_store, open_store,
 from switchboard.store.reminders import ReminderStore
 
 psycopg = pytest.importorskip("psycopg")
+pytest.importorskip("psycopg_pool")
 from switchboard.store.postgres import PgConversationStore, PgDatabase  # noqa: E402
 from switchboard.store.postgres.schema import MIGRATIONS  # noqa: E402
 

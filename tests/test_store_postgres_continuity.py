@@ -18,6 +18,7 @@ from switchboard.engine.types import Identifiers, Inquiry
 from switchboard.rules.model import Ruleset
 
 psycopg = pytest.importorskip("psycopg")
+pytest.importorskip("psycopg_pool")
 from switchboard.store.postgres import PgConversationStore  # noqa: E402
 
 MONDAY = utc(2026, 11, 30, 9, 0)

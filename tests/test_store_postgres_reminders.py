@@ -38,6 +38,7 @@ from test_reminders_delivery import (
 )
 
 pytest.importorskip("psycopg")
+pytest.importorskip("psycopg_pool")
 from switchboard.store.postgres import PgReminderStore
 from switchboard.store.postgres.reminders import lock_key
 

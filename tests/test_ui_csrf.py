@@ -3,7 +3,6 @@ with 403 and changes nothing."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,12 +14,13 @@ from ui_support import csrf_of, log_in, ui_app, ui_settings
 DESK = "queues/order_desk.yaml"
 
 
-@pytest.fixture
-def settings(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    return ui_settings(tmp_path, tmp_path_factory.getbasetemp() / "ui-cache")
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """One repository for the module: every forged post must leave it as it was."""
+    return ui_settings(tmp_path_factory.mktemp("csrf"), tmp_path_factory.getbasetemp() / "ui-cache")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def client(settings: Any) -> TestClient[Any]:
     client = TestClient(ui_app(settings))
     assert log_in(client, "erika").status_code == 303

@@ -43,8 +43,12 @@ def settings(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
     return ui_settings(tmp_path, tmp_path_factory.getbasetemp() / "ui-cache")
 
 
-@pytest.fixture
-def vera(settings: Any) -> TestClient[Any]:
+@pytest.fixture(scope="module")
+def vera(tmp_path_factory: pytest.TempPathFactory) -> TestClient[Any]:
+    """One viewer session for the read-only checks (they change nothing)."""
+    settings = ui_settings(
+        tmp_path_factory.mktemp("pages"), tmp_path_factory.getbasetemp() / "ui-cache"
+    )
     client = TestClient(ui_app(settings))
     assert log_in(client, "vera").status_code == 303
     return client

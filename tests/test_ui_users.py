@@ -12,7 +12,10 @@ import anyio
 import httpx
 import pytest
 
+from repo_helpers import git
 from switchboard.commands import users as users_command
+from switchboard.resources import resource_dir
+from switchboard.users.demo import ensure_demo_repo, ensure_demo_users
 from switchboard.users.passwords import verify
 from switchboard.users.store import read_users
 from switchboard.web.ui.proxy import proxy_login
@@ -173,3 +176,21 @@ async def _proxy_checks(app: Any) -> None:
         response = await client.get("/ui/proposals", headers=header)
         assert response.status_code == 303
         assert response.headers["location"].startswith("/ui/login")
+
+
+def test_the_demo_users_and_rules_are_made_once(tmp_path: Path) -> None:
+    data = tmp_path / "var"
+    first = ensure_demo_users(data / "users.json", data)
+    assert [(login, role) for login, _, role in first] == [
+        ("erika", "editor"),
+        ("rolf", "reviewer"),
+    ]
+    assert ensure_demo_users(data / "users.json", data) == first  # printed alike every run
+    for login, password, _ in first:
+        user = next(u for u in read_users(data / "users.json") if u.login == login)
+        assert verify(user.password_hash, password)
+    repo = ensure_demo_repo(data, resource_dir("rules-repo"))
+    assert ensure_demo_repo(data, resource_dir("rules-repo")) == repo
+    log = git(repo, "log", "--format=%s", "main")
+    assert log == "Demo rules"
+    assert "id: damage_claim" in git(repo, "show", "main:taxonomy/damage_claim.yaml")

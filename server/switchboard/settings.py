@@ -157,7 +157,9 @@ class Settings(BaseModel):
     )
     users_file: Path | None = Field(
         default=None,
-        description="The admin UI's users file (JSON); empty means users.json in the data directory.",
+        description=(
+            "The admin UI's users file (JSON); empty means users.json in the data directory."
+        ),
     )
     ui_session_minutes: int = Field(
         default=480,

@@ -51,3 +51,14 @@ def _atom(kind: str, what: str) -> str:
     if kind == "regex":
         return f"matches /{what}/"
     return f"passes `{what}`"
+
+
+def words(shown: dict[str, Any]) -> str:
+    """An example as text: `customer.tier = vip, intent = order_status`."""
+    return ", ".join(f"{fact} = {_word(value)}" for fact, value in shown.items())
+
+
+def _word(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from switchboard.analysis.context import Context, facts_of, place
-from switchboard.analysis.cubes import Cube, TooComplex, conjoin, subtract
-from switchboard.analysis.examples import example
-from switchboard.analysis.literals import FactLit
+from switchboard.analysis.cubes import TOP, Cube, TooComplex, conjoin, meet_all, subtract
+from switchboard.analysis.domains import Interval, NumSet, ValueSet
+from switchboard.analysis.examples import example, words
+from switchboard.analysis.literals import FactLit, Lit
 from switchboard.analysis.model import Finding, Guarantee
 from switchboard.analysis.protection import ProtectedClass
 from switchboard.analysis.shadowing import covering
+from switchboard.analysis.world import present_lit
 from switchboard.engine import precedence
 from switchboard.rules.model import Rule
 
@@ -77,21 +79,7 @@ def _check(
     built_in = [BUILT_IN] if len(ctx.intents(region) - ctx.automatable()) else []
     left = subtract(answerable, (ctx.rules[i].when for i in routes), ctx.space)
     if left:
-        facts = facts_of(protected.condition) | {"intent"}
-        facts |= {
-            f for i in routes for f in facts_of(ctx.rules[i].when) if not f.startswith("text")
-        }
-        shown = example(left[0], ctx.space, facts)
-        case = ", ".join(f"{k} = {v}" for k, v in shown.items())
-        return Guarantee(
-            protected.id,
-            protected.title,
-            "failed",
-            f"Not guaranteed: an inquiry with {case} matches no route rule, so it may be "
-            f"answered automatically or asked a question.{_off(ctx, left, disabled)}",
-            built_in,
-            shown,
-        )
+        return _failed(ctx, protected, left, routes, disabled, built_in)
     rules = covering(ctx, answerable, list(routes)) if answerable else []
     names = [ctx.rules[i].id for i in rules or []]
     how = " and ".join(
@@ -109,6 +97,58 @@ def _check(
         f"No automatic answer is possible: every such inquiry is routed by {how or 'nothing'}.",
         [*names, *built_in],
     )
+
+
+def _failed(
+    ctx: Context,
+    protected: ProtectedClass,
+    left: list[Cube],
+    routes: Sequence[int],
+    disabled: Sequence[Rule],
+    built_in: list[str],
+) -> Guarantee:
+    """The guarantee fails; the example is one the engine's own checks would let through
+    (sure classification, a reference, a known customer, data found) when there is one."""
+    through = meet_all(left, passing(ctx), ctx.space)
+    key = facts_of(protected.condition) | {"intent"}
+    details = key | {f for i in routes for f in facts_of(ctx.rules[i].when) if f != "text"}
+    shown = example((through or left)[0], ctx.space, details)
+    case = words({fact: value for fact, value in shown.items() if fact in key})
+    how = (
+        "would be answered automatically (every other check passes)"
+        if through
+        else "is only kept from an automatic answer by the engine's confidence, reference, "
+        "customer or data checks, which are no guarantee"
+    )
+    return Guarantee(
+        protected.id,
+        protected.title,
+        "failed",
+        f"Not guaranteed: an inquiry with {case} matches no route rule and {how}."
+        f"{_off(ctx, left, disabled)}",
+        built_in,
+        shown,
+    )
+
+
+def passing(ctx: Context) -> list[Cube]:
+    """The cases in which the engine's built-in checks let a routine inquiry through."""
+    found: list[Cube] = []
+    for intent_id in sorted(ctx.automatable()):
+        intent = ctx.ruleset.intents[intent_id]
+        floor = intent.confidence_floor
+        floor = ctx.ruleset.settings.confidence_floor if floor is None else floor
+        lits: list[Lit] = [
+            ctx.only_intents([intent_id]),
+            FactLit("confidence", NumSet((Interval(floor, 1),))),
+            FactLit("customer.known", ValueSet(frozenset({True}))),
+            FactLit("lookup.status", ValueSet(frozenset({"ok"}))),
+        ]
+        for reference in intent.one_of or (None,):
+            extra = [present_lit(f"entities.{reference}", ctx.space)] if reference else []
+            cube = TOP.with_lits([*lits, *extra], ctx.space)
+            found += [cube] if cube is not None else []
+    return found
 
 
 def _automatable(ctx: Context) -> FactLit:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from switchboard.analysis.context import Context, facts_of, place
 from switchboard.analysis.cubes import Cube, TooComplex
-from switchboard.analysis.examples import example
+from switchboard.analysis.examples import example, words
 from switchboard.analysis.model import Finding
 
 
@@ -38,7 +38,7 @@ def overlaps(ctx: Context, skip: set[int]) -> list[Finding]:
                     "info",
                     f"Route rules `{a.id}` ({a.queue}) and `{b.id}` ({b.queue}) can match the "
                     f"same inquiry; then `{a.id}` comes first and the inquiry goes to "
-                    f"{a.queue}. Example: {_words(shown)}.",
+                    f"{a.queue}. Example: {words(shown)}.",
                     [a.id, b.id],
                     [place(a.location), place(b.location)],
                     shown,
@@ -54,7 +54,3 @@ def _first_meet(ctx: Context, left: list[Cube], right: list[Cube]) -> Cube | Non
             if met is not None:
                 return met
     return None
-
-
-def _words(shown: dict[str, object]) -> str:
-    return ", ".join(f"{fact} = {value}" for fact, value in shown.items())

@@ -30,7 +30,7 @@ CUSTOMER_FACTS = ("id", "account_no", "name", "segment", "country", "tier")
 FETCHED = ("ok", "not_found", "timeout", "error", "circuit_open", "ownership_mismatch")
 
 
-def _present(fact: str, space: Space) -> FactLit:
+def present_lit(fact: str, space: Space) -> FactLit:
     full = space.full(fact)
     if isinstance(full, NumSet):
         return FactLit(fact, NumSet(ALL_NUMBERS))
@@ -50,7 +50,7 @@ def _one_of(fact: str, values: tuple[object, ...]) -> FactLit:
 
 def world(ruleset: Ruleset, space: Space) -> list[Cube]:
     """Cubes covering every combination of facts the engine can evaluate rules on."""
-    common = [_present(fact, space) for fact in ALWAYS_PRESENT if fact in space.types]
+    common = [present_lit(fact, space) for fact in ALWAYS_PRESENT if fact in space.types]
     common += [
         FactLit("confidence", NumSet((Interval(0, 1),))),
         FactLit("time.hour", NumSet((Interval(0, 23),))),
@@ -81,7 +81,7 @@ def _cases(intent: Intent, data_facts: list[str], space: Space) -> list[list[Fac
     entities = [f"entities.{name}" for name in intent.one_of]
     missing = [_absent(fact, space) for fact in entities]
     cases = [known + missing + not_needed, unknown + missing + not_needed] if entities else []
-    for reference in [[_present(fact, space)] for fact in entities] or [[]]:
+    for reference in [[present_lit(fact, space)] for fact in entities] or [[]]:
         cases.append(unknown + reference + [_one_of("lookup.status", ("unknown_customer",))])
         cases[-1] += no_data
         cases.append(known + reference + [_one_of("lookup.status", FETCHED), *other_data])

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import msgspec
 
+from switchboard.analysis.examples import words
 from switchboard.analysis.model import Analysis, Finding
 from switchboard.analysis.protection import Protection
 
@@ -101,7 +102,7 @@ def _finding(finding: Finding) -> str:
     new = " NEW" if finding.new else ""
     text = f"{where}: {finding.severity}{new} {finding.code}: {finding.message}"
     if finding.example and finding.code != "overlap":
-        text += "\n    example: " + ", ".join(f"{k} = {v}" for k, v in finding.example.items())
+        text += "\n    example: " + words(finding.example)
     return text
 
 

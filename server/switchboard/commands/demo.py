@@ -94,10 +94,7 @@ def _with_admin_ui(settings: Settings) -> tuple[Settings, list[tuple[str, str, s
 
 def _ui_banner(settings: Settings, users: list[tuple[str, str, str]]) -> str:
     logins = "\n".join(f"    {login:<8} {password}   ({role})" for login, password, role in users)
-    return (
-        f"  admin UI       http://{settings.host}:{settings.port}/ui/\n"
-        f"  demo logins\n{logins}\n"
-    )
+    return f"  admin UI       http://{settings.host}:{settings.port}/ui/\n  demo logins\n{logins}\n"
 
 
 def ensure_database(db: Path) -> Path:

@@ -11,7 +11,6 @@ connectors, queries), route templates and revisions: never customer data.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -282,7 +281,7 @@ def _reminders_sent(service: Any) -> Metric | None:
     )
     try:
         totals = service.store.sent_totals()
-    except sqlite3.Error as exc:
+    except Exception as exc:  # a store that is down must not take /metrics with it
         log.warning("reminders sent cannot be read for /metrics: %s", exc)
         return None
     for (kind, channel), count in sorted(totals.items()):

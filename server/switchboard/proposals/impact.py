@@ -62,7 +62,7 @@ def analysis_of(ws: Workspace, head: str, base: str) -> Analysis | None:
 
     def make() -> Analysis | None:
         try:
-            return analyze_repo(ws.repo, head, against=base)
+            return analyze_repo(ws.repo, head, against=base if base != head else None)
         except CannotAnalyze:
             return None
 

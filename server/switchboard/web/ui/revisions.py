@@ -26,24 +26,30 @@ class Revisions:
         self._lock = threading.Lock()
         self._building = threading.Lock()  # one load at a time: the machine is small
 
+    def with_engine(self, repo: Path, sha: str, cache_dir: Path | None) -> Ruleset:
+        """The ruleset of `sha` ready for `decide` (blocking; seconds when phrases changed).
+
+        Built like the reloader builds a revision, so the classifier trained for the same
+        phrases (by the reloader or an earlier try) is read from the cache, not trained again.
+        """
+        with self._lock:
+            found = self._engines.get(sha)
+        if found is not None:
+            return found
+        plain = self.plain(repo, sha)
+        with self._building:
+            from switchboard.runtime._engine import build_parts
+
+            built, _, _ = build_parts(plain, None, cache_dir)
+        with self._lock:
+            self._engines[sha] = built
+            while len(self._engines) > ENGINES_KEPT:
+                self._engines.popitem(last=False)
+        return built
+
     def plain(self, repo: Path, sha: str) -> Ruleset:
         """The ruleset of `sha` without classifier or renderer (blocking)."""
-        return self._get(self._plain, PLAIN_KEPT, repo, sha, None, engine=False)
-
-    def with_engine(self, repo: Path, sha: str, cache_dir: Path | None) -> Ruleset:
-        """The ruleset of `sha` ready for `decide` (blocking; seconds when phrases changed)."""
-        return self._get(self._engines, ENGINES_KEPT, repo, sha, cache_dir, engine=True)
-
-    def _get(
-        self,
-        kept: OrderedDict[str, Ruleset],
-        limit: int,
-        repo: Path,
-        sha: str,
-        cache_dir: Path | None,
-        *,
-        engine: bool,
-    ) -> Ruleset:
+        kept = self._plain
         with self._lock:
             found = kept.get(sha)
             if found is not None:
@@ -55,7 +61,7 @@ class Revisions:
                     return kept[sha]
             from switchboard.rules import load_ruleset
 
-            result = load_ruleset(repo, sha, build_engine=engine, cache_dir=cache_dir)
+            result = load_ruleset(repo, sha, build_engine=False)
             if result.ruleset is None:
                 problems = [problem_info(p) for p in result.errors]
                 raise InvalidRevision(
@@ -64,6 +70,6 @@ class Revisions:
                 )
             with self._lock:
                 kept[sha] = result.ruleset
-                while len(kept) > limit:
+                while len(kept) > PLAIN_KEPT:
                     kept.popitem(last=False)
             return result.ruleset

@@ -29,16 +29,18 @@ class TryController(Controller):
     @get("/")
     async def form(self, request: Request[Any, Any, Any]) -> Response[Any]:
         ruleset, proposal = await current_rules(request, user_of(request))
+        customers = sample_customers(ruleset)
+        first = customers[0].id if customers else ""
         return render(
             request,
             "try.html",
             section="taxonomy",
             channels=TRY_CHANNELS,
-            customers=sample_customers(ruleset),
+            customers=customers,
             tried=None,
             text="",
             working=proposal,
-            chosen={"channel": "email", "customer": "", "rules": "proposal"},
+            chosen={"channel": "email", "customer": first, "rules": "proposal"},
         )
 
     @post("/")
