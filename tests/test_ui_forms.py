@@ -12,6 +12,14 @@ from litestar.datastructures import FormMultiDict
 
 from switchboard.resources import resource_dir
 from switchboard.rules.layout import kind_of
+from switchboard.web.ui.conditions import (
+    Node,
+    apply_action,
+    describe,
+    read_node,
+    to_condition,
+    to_node,
+)
 from switchboard.web.ui.formdata import FormProblems, read_fields
 from switchboard.web.ui.schemaform import Choices, Field, build_fields, make_field
 from switchboard.web.ui.yamledit import load_plain, updated_text
@@ -151,3 +159,40 @@ def test_data_that_cannot_keep_the_layout_is_still_written_exactly() -> None:
     after = updated_text(text, new)
     assert load_plain(after) == new
     assert "# flow list" in after
+
+
+def builder_form(node: Node) -> list[tuple[str, str]]:
+    """What the condition builder's fields send back unchanged."""
+    pairs = [(f"{node.path}.kind", node.kind)]
+    if node.kind == "test":
+        pairs += [(f"{node.path}.{k}", getattr(node, k)) for k in ("fact", "op", "value")]
+    for child in node.children:
+        pairs += builder_form(child)
+    return pairs
+
+
+def test_every_demo_condition_survives_the_builder() -> None:
+    from switchboard.rules import load_ruleset
+
+    ruleset = load_ruleset(RULES, build_engine=False).ruleset
+    assert ruleset is not None
+    checked = 0
+    for path in sorted((RULES / "escalation").glob("*.yaml")):
+        for rule in load_plain(path.read_text("utf-8"))["rules"]:
+            node = to_node(rule["when"])
+            back = read_node(FormMultiDict(builder_form(node)))
+            assert to_condition(back, ruleset.facts) == rule["when"], rule["id"]
+            assert describe(rule["when"])
+            checked += 1
+    assert checked >= 10
+
+
+def test_builder_buttons_change_the_tree_without_saving() -> None:
+    node = to_node({"fact": "intent", "op": "eq", "value": "complaint"})
+    assert node.kind == "all" and node.children[0].path == "c.0"
+    grown = apply_action(node, "add-group:c")
+    assert [c.kind for c in grown.children] == ["test", "any"]
+    assert grown.children[1].children[0].path == "c.1.0"
+    shrunk = apply_action(grown, "remove:c.0")
+    assert [c.path for c in shrunk.children] == ["c.0"]
+    assert to_condition(shrunk, {}) is None  # an empty test is left out, and so is its group

@@ -17,12 +17,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from browser_support import PASSWORDS, Stack
 
 from switchboard.demo_erp.database import sqlite_dsn
 from switchboard.resources import resource_dir
@@ -39,7 +39,6 @@ FLAGS = [
     "--no-first-run",
 ]
 READY_TIMEOUT_S = 300  # the first start trains the classifier of the demo rules
-PASSWORDS = {"erika": "erika-browser-1", "rolf": "rolf-browser-22"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -62,27 +61,6 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_context_args, "viewport": {"width": 1280, "height": 900}}
-
-
-@dataclass
-class Stack:
-    base: str
-    key: str
-    repo: Path
-    data: Path
-    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
-
-    def inquiry(self, text: str, email: str = "einkauf@hydro-kraft.example") -> dict[str, Any]:
-        body = {"channel": "email", "text": text, "identifiers": {"email": email}}
-        response = httpx.post(
-            f"{self.base}/v1/inquiries",
-            json=body,
-            headers={"Authorization": f"Bearer {self.key}"},
-            timeout=60,
-        )
-        assert response.status_code == 200, response.text
-        decision: dict[str, Any] = response.json()
-        return decision
 
 
 def free_port() -> int:

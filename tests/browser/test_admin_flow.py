@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PASSWORDS, Stack
+from browser_support import PASSWORDS, Stack
 from playwright.sync_api import Browser, Page, expect
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

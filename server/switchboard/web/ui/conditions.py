@@ -230,6 +230,8 @@ def describe(cond: Any, depth: int = 0) -> str:
         value = shown + (f", … (+{len(value) - 4})" if len(value) > 4 else "")
     elif isinstance(value, str) and len(value) > 40:
         value = value[:37] + "…"
+    elif isinstance(value, bool):
+        value = value_text(value)
     return f"{cond.get('fact')} {SYMBOLS.get(str(cond.get('op')), cond.get('op'))} {value}"
 
 
