@@ -169,7 +169,7 @@ def train(
     data = training_set(ruleset)
     if not data.texts:
         raise ValueError("no intent has examples or keywords: nothing to train the classifier on")
-    path = _cache_path(cache_dir, ruleset.revision, name, {**options, **_patterns(ruleset)}, data)
+    path = _cache_path(cache_dir, name, {**options, **_patterns(ruleset)}, data)
     backend = _read_cache(path) if path else None
     if backend is None:
         # A backend may need more than the phrases (routine flags, locales, its own cache).
@@ -192,12 +192,10 @@ def _patterns(ruleset: Any) -> dict[str, Any]:
 
 
 def _cache_path(
-    cache_dir: str | Path | None,
-    revision: str,
-    name: str,
-    options: Mapping[str, Any],
-    data: TrainingSet,
+    cache_dir: str | Path | None, name: str, options: Mapping[str, Any], data: TrainingSet
 ) -> Path | None:
+    """Keyed by exactly what the model is trained from (not the revision), so a revision that
+    leaves phrases, patterns and options alone reuses the model (docs/adr/0004)."""
     if cache_dir is None:
         return None
     import sklearn
@@ -206,9 +204,8 @@ def _cache_path(
         [_CACHE_FORMAT, name, sorted(options.items()), sklearn.__version__, data.digest()],
         default=str,
     )
-    digest = hashlib.sha256(key.encode()).hexdigest()[:20]
-    safe_revision = "".join(ch for ch in revision if ch.isalnum())[:40] or "worktree"
-    return Path(cache_dir) / f"classifier-{name}-{safe_revision}-{digest}.pickle"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return Path(cache_dir) / f"classifier-{name}-{digest}.pickle"
 
 
 # The cache holds only files this process wrote into its own cache directory, so unpickling
