@@ -15,7 +15,7 @@ import pytest
 from switchboard.connectors import LiveData
 from switchboard.demo_erp.database import sqlite_dsn
 from switchboard.rules.model import Connector, Field, Query
-from test_connectors_support import build_demo, copy_db, demo_connectors, env_for
+from test_connectors_support import build_demo, copy_db, day, demo_connectors, env_for
 
 INJECTIONS = [
     "SO1' OR '1'='1",
@@ -86,7 +86,7 @@ def test_order_by_order_number(live: LiveData) -> None:
     assert row["po_number"] == "HK-2026-118"
     assert row["customer_id"] == "C10023"  # the owner field comes back
     assert row["status"] == "shipped"
-    assert row["order_date"] == dt.date(2026, 11, 7)
+    assert row["order_date"] == day(-24)
     assert isinstance(row["eta"], dt.date)
     assert row["line_count"] == 3
     assert row["currency"] == "EUR"

@@ -6,6 +6,7 @@ No tests here.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import os
 import shutil
@@ -21,12 +22,19 @@ from typing import Any
 import yaml
 
 from switchboard.demo_erp.database import build_database, sqlite_dsn
+from switchboard.demo_erp.generate import utc_today
 from switchboard.rules.model import Connector
 from switchboard.rules.parts import connector as compile_connector
 
 ROOT = Path(__file__).resolve().parent.parent
 CONNECTORS_DIR = ROOT / "rules-repo" / "connectors"
 TOKEN = "test-token-7f3a"
+# The day the test databases are built for; the well-known records' dates are relative to it.
+TODAY = utc_today()
+
+
+def day(offset: int) -> dt.date:
+    return TODAY + dt.timedelta(days=offset)
 
 
 def load_connector(path: Path) -> Connector:
@@ -52,9 +60,9 @@ def env_for(db: Path, api_url: str = "http://127.0.0.1:9/api/v1") -> dict[str, s
 
 
 def build_demo(directory: Path) -> Path:
-    """A demo ERP database (seed 7) in `directory`."""
+    """A demo ERP database (seed 7, built for TODAY) in `directory`."""
     path = directory / "demo-erp.sqlite"
-    build_database(path, seed=7)
+    build_database(path, seed=7, today=TODAY)
     return path
 
 

@@ -29,6 +29,7 @@ from switchboard.rules.model import Ruleset
 ROOT = Path(__file__).resolve().parent.parent
 SETS = [ROOT / "tests/data/dev_inquiries.jsonl", ROOT / "tests/data/holdout_inquiries.jsonl"]
 MAX_LEAK, MIN_PRECISION, MIN_RECALL = 0.01, 0.95, 0.70
+KEYS = {"id", "text", "channel", "language", "intent"}
 
 
 def read(path: Path) -> list[dict[str, Any]]:
@@ -67,11 +68,16 @@ def outcomes(demo: Ruleset) -> list[tuple[dict[str, Any], bool, str]]:
     return result
 
 
-def test_both_sets_are_there_and_distinct() -> None:
+def test_both_sets_are_there_well_formed_and_distinct(demo: Ruleset) -> None:
     dev, holdout = (read(path) for path in SETS)
     assert len(dev) > 600 and len(holdout) >= 60
     assert not {r["text"] for r in dev} & {r["text"] for r in holdout}
-    routine = sum(r["intent"] in {"order_status", "delivery_date", "invoice"} for r in holdout)
+    for row in holdout:
+        assert KEYS <= set(row) <= {*KEYS, "note"}, row.get("id")
+        assert row["channel"] in {"email", "sms", "chat", "voice"}, row["id"]
+        assert row["language"] in demo.settings.locales and row["intent"] in demo.intents
+    assert len({row["id"] for row in holdout}) == len(holdout)
+    routine = sum(demo.intents[r["intent"]].routine for r in holdout)
     assert routine == round(0.4 * len(holdout))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -159,7 +160,10 @@ def test_the_proxy_header_logs_in_only_from_trusted_proxies(
         ui_proxy_user_header="X-Forwarded-User",
         ui_trusted_proxies="127.0.0.1",
     )
-    anyio.run(_proxy_checks, ui_app(settings))
+    # In a thread of its own: the browser tests' Playwright keeps an event loop running in
+    # this one, and anyio.run refuses to start a second.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(anyio.run, _proxy_checks, ui_app(settings)).result()
 
 
 async def _proxy_checks(app: Any) -> None:

@@ -25,7 +25,7 @@ def _parser() -> argparse.ArgumentParser:
         "--today",
         type=dt.date.fromisoformat,
         default=None,
-        help="the day the data is built for, YYYY-MM-DD (default 2026-12-01)",
+        help="the day the data is built for, YYYY-MM-DD (default: today, UTC)",
     )
     init.add_argument("--force", action="store_true", help="replace an existing file")
     serve = commands.add_parser("serve", help="serve the HTTP facade over the database")
@@ -52,11 +52,8 @@ def main(argv: list[str]) -> int:
 
 def _init(args: argparse.Namespace) -> int:
     from switchboard.demo_erp.database import build_database
-    from switchboard.demo_erp.generate import DEFAULT_TODAY
 
-    counts = build_database(
-        args.path, seed=args.seed, today=args.today or DEFAULT_TODAY, force=args.force
-    )
+    counts = build_database(args.path, seed=args.seed, today=args.today, force=args.force)
     summary = ", ".join(
         f"{count} {table}" for table, count in counts.items() if table != "erp_info"
     )

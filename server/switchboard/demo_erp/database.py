@@ -7,7 +7,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from switchboard.demo_erp.generate import DEFAULT_TODAY, Generator
+from switchboard.demo_erp.generate import Generator
 from switchboard.demo_erp.schema import COLUMNS, TABLES
 
 
@@ -16,9 +16,11 @@ class DemoErpError(Exception):
 
 
 def build_database(
-    path: Path, *, seed: int = 7, today: dt.date = DEFAULT_TODAY, force: bool = False
+    path: Path, *, seed: int = 7, today: dt.date | None = None, force: bool = False
 ) -> dict[str, int]:
-    """Create the database at `path`; returns the row count per table.
+    """Create the database at `path`, built for `today` (default: today in UTC).
+
+    Returns the row count per table.
 
     An existing file is kept unless `force` is given; the new file is written beside it and
     renamed into place, so a failure never leaves a half-written database behind.

@@ -1,6 +1,6 @@
 """Well-known records of the demo ERP that tests, rule tests and the README rely on.
 
-Dates are given relative to the database's `today` (default 2026-12-01), so the stories stay
+Dates are given relative to the database's `today` (default: today in UTC), so the stories stay
 consistent whatever day the database is built for. See README.md in this folder for the list.
 """
 

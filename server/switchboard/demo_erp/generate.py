@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from switchboard.demo_erp import catalogue, fixtures
 from switchboard.demo_erp.catalogue import CustomerSpec
 
-DEFAULT_TODAY = dt.date(2026, 12, 1)
 STEPS = ("received", "confirmed", "in_production", "ready_to_ship", "shipped", "delivered")
 ORDERS_PER_TIER = {"standard": 9, "key_account": 17, "vip": 13}
 TERMS_DAYS = {"standard": 30, "key_account": 45, "vip": 60}
@@ -27,6 +26,15 @@ PO_STYLES = {10023: (1, "HK"), 10012: (0, "4711")}
 UTC = dt.UTC
 
 Row = tuple[object, ...]
+
+
+def utc_today() -> dt.date:
+    """The reference day by default: today in UTC, the day SQLite's CURRENT_DATE names.
+
+    A demo built for a fixed day would age: its orders' promised dates would pass and the
+    rules would rightly stop answering about them.
+    """
+    return dt.datetime.now(UTC).date()
 
 
 def iso_time(moment: dt.datetime) -> str:
@@ -56,11 +64,11 @@ class _Plan:
 class Generator:
     """Builds every table's rows; `rows()` returns them keyed by table name."""
 
-    def __init__(self, seed: int, today: dt.date = DEFAULT_TODAY) -> None:
+    def __init__(self, seed: int, today: dt.date | None = None) -> None:
         self.rng = random.Random(seed)
         self.seed = seed
-        self.today = today
-        self.now = dt.datetime.combine(today, dt.time(16, 0), tzinfo=UTC)
+        self.today = today or utc_today()
+        self.now = dt.datetime.combine(self.today, dt.time(16, 0), tzinfo=UTC)
         self.tables: dict[str, list[Row]] = defaultdict(list)
         self._phones: set[str] = set()
         self._pos: set[str] = set()

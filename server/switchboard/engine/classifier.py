@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 DEFAULT_BACKEND = "ngram"
 # Below this gap between the two best intents, the top intent is not trusted either.
 DEFAULT_MIN_MARGIN = 0.2
-_CACHE_FORMAT = 1  # bump when a backend's pickled layout changes
+_CACHE_FORMAT = 2  # bump when a backend's pickled layout or its training changes
 
 
 @dataclass(frozen=True, slots=True)
