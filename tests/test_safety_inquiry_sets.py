@@ -3,9 +3,10 @@
 `tests/data/dev_inquiries.jsonl` is the development set; `tests/data/holdout_inquiries.jsonl`
 was written later, in phrasing unlike the training examples and the development set, as a
 check that the rules generalise; the two `crosscheck_*` sets were written by other authors
-who never saw the taxonomy, in chat-style and in other industries' business phrasing. Every lookup is assumed to succeed for a known standard
-customer who owns the data (as in bench/eval_classifier.py, which prints the exact figures),
-so what is measured is the classifier, the references and the escalation rules.
+who never saw the taxonomy, in chat style and in other industries' business phrasing. Every
+lookup is assumed to succeed for a known standard customer who owns the data (as in
+bench/eval_classifier.py, which prints the exact figures), so what is measured is the
+classifier, the references and the escalation rules.
 
 Automatic answers are replies and clarifying questions. The limits are looser than the
 targets the bench checks (leak <= 0.5 %, precision >= 98 %, recall >= 80 %), so that only a
