@@ -21,7 +21,7 @@ from switchboard.engine.classifier import (
 )
 from switchboard.engine.language import detect_language
 from switchboard.engine.ngram import prepare
-from switchboard.engine.text import strip_quoted
+from switchboard.engine.text import message_core, strip_quoted
 from switchboard.rules.model import Ruleset
 
 
@@ -162,6 +162,34 @@ def test_quoted_earlier_messages_are_not_classified(ruleset: Ruleset) -> None:
     assert strip_quoted(header) == "Danke!"
     assert strip_quoted("> only a quote") == "> only a quote"
     assert ruleset.classifier.predict(reply).intent != "order_status"
+
+
+@pytest.mark.parametrize(
+    ("text", "core"),
+    [
+        (
+            "Hello order desk,\n\nhas SO4500871 shipped?\n\nKind regards\nMartin Hollis\nCalder",
+            "has SO4500871 shipped?",
+        ),
+        (
+            "Sehr geehrte Damen und Herren,\nwann kommt SO4500123?\nMit freundlichen Grüßen\nK. M.",
+            "wann kommt SO4500123?",
+        ),
+        ("Wann kommt SO4500123?\n\nVon meinem iPhone gesendet", "Wann kommt SO4500123?"),
+        ("Thanks!", "Thanks!"),  # nothing would remain: the text as it is
+        ("Hi, where is SO4500123? Best, Ann", "Hi, where is SO4500123? Best, Ann"),  # one line
+    ],
+)
+def test_greeting_and_signature_are_not_classified(text: str, core: str) -> None:
+    assert message_core(text) == core
+
+
+def test_the_signature_does_not_change_the_classification(ruleset: Ruleset) -> None:
+    plain = ruleset.classifier.predict("has SO4500871 shipped?")
+    signed = ruleset.classifier.predict(
+        "Hello,\nhas SO4500871 shipped?\nRegards\nDr. Jane Smith\nHead of Claims and Returns"
+    )
+    assert signed.scores == plain.scores
 
 
 @pytest.mark.parametrize(

@@ -111,7 +111,8 @@ def _failed(
     (sure classification, a reference, a known customer, data found) when there is one."""
     through = meet_all(left, passing(ctx), ctx.space)
     key = facts_of(protected.condition) | {"intent"}
-    details = key | {f for i in routes for f in facts_of(ctx.rules[i].when) if f != "text"}
+    texts = ("text", "message")
+    details = key | {f for i in routes for f in facts_of(ctx.rules[i].when) if f not in texts}
     shown = example((through or left)[0], ctx.space, details)
     case = words({fact: value for fact, value in shown.items() if fact in key})
     how = (

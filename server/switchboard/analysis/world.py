@@ -19,6 +19,7 @@ from switchboard.rules.model import Intent, Ruleset
 ALWAYS_PRESENT = (
     "channel",
     "text",
+    "message",
     "customer.known",
     "conversation.contacts_last_7d",
     "conversation.open",

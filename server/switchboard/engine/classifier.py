@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from switchboard.engine.language import detect_language
-from switchboard.engine.text import strip_quoted
+from switchboard.engine.text import message_core, strip_quoted
 
 log = logging.getLogger(__name__)
 
@@ -112,11 +112,11 @@ class Classifier:
     out_of_scope: str | None = None  # the out-of-scope intent, if the taxonomy has one
 
     def predict(self, text: str) -> Prediction:
-        new = strip_quoted(text)
+        new = message_core(strip_quoted(text))
         return self._checked(_with_language(self.backend.predict(new), new))
 
     def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
-        new = [strip_quoted(t) for t in texts]
+        new = [message_core(strip_quoted(t)) for t in texts]
         predictions = self.backend.predict_many(new)
         return [self._checked(_with_language(p, t)) for p, t in zip(predictions, new, strict=True)]
 
@@ -142,7 +142,7 @@ def training_set(ruleset: Any) -> TrainingSet:
         for source in (intent.examples, intent.keywords):
             for locale in sorted(source):
                 for phrase in source[locale]:
-                    texts.append(phrase)
+                    texts.append(message_core(phrase))
                     labels.append(intent_id)
     return TrainingSet(tuple(texts), tuple(labels), tuple(sorted(ruleset.intents)))
 

@@ -19,6 +19,22 @@ _REPLY_HEADER = re.compile(
     r"|(?:from|von):\s.+\s(?:sent|gesendet):\s.*)$"
 )
 _MAX_TEXT = 100_000  # characters; longer inquiries are cut before any matching
+# A short first line that only greets ("Hello Anna,", "Sehr geehrte Damen und Herren,").
+_SALUTATION = re.compile(
+    r"(?i)^(?:hi|hello|hallo|hey|dear|good (?:morning|afternoon|evening)|morning|moin|servus"
+    r"|guten (?:morgen|tag|abend)|sehr geehrte[rs]?|liebe[rs]?"
+    r"|gr(?:ü|ue)(?:ß|ss) (?:gott|dich|euch))"
+    r"\b[^.?!\n]{0,60}[,!:]?$"
+)
+# A short line that closes a message; what follows is the signature ("Kind regards", "Gruß").
+_CLOSING = re.compile(
+    r"(?i)^(?:(?:kind|best|warm|many thanks and|thanks and|with kind|yours)?\s*regards"
+    r"|best|cheers|thanks|thank you|many thanks|thx|ta|br|kr|sincerely|yours sincerely"
+    r"|yours faithfully|mit freundlichen gr(?:ü|ue)(?:ß|ss)en|freundliche gr(?:ü|ue)(?:ß|ss)e"
+    r"|(?:viele|beste|liebe|herzliche|sonnige) gr(?:ü|ue)(?:ß|ss)e|gr(?:ü|ue)(?:ß|ss)e?"
+    r"|lg|vg|mfg|danke(?: und gr(?:ü|ue)(?:ß|ss))?|vielen dank|sent from my \w+"
+    r"|von meinem \w+ gesendet)\b[^.?!\n]{0,40}$"
+)
 
 
 def _deletions() -> tuple[dict[int, None], dict[int, None]]:
@@ -61,6 +77,27 @@ def strip_quoted(text: str) -> str:
             kept.append(line)
     new = "\n".join(kept).strip()
     return new or text
+
+
+def message_core(text: str) -> str:
+    """The message without its greeting line and its signature: the lines from the first
+    closing line ("Kind regards", "Mit freundlichen Grüßen", "Sent from my iPhone") on.
+
+    Used for classification: names, job titles, companies and disclaimers in a signature
+    say nothing about what is asked, and weigh heavily in a short question. Returns `text`
+    if nothing would remain.
+    """
+    lines = [line.strip() for line in text.splitlines()]
+    start = next((i for i, line in enumerate(lines) if line), len(lines))
+    if start < len(lines) and _SALUTATION.match(lines[start]):
+        start += 1
+    kept = []
+    for line in lines[start:]:
+        if _CLOSING.match(line):
+            break
+        kept.append(line)
+    core = "\n".join(kept).strip()
+    return core or text
 
 
 def fold(text: str) -> str:

@@ -32,6 +32,7 @@ FIXED: dict[str, str] = {
     "channel": "enum",
     "language": "enum",
     "text": "text",
+    "message": "text",
     "customer.known": "boolean",
     "customer.id": "string",
     "customer.account_no": "string",
