@@ -57,6 +57,8 @@ class Database:
         self._write_lock = threading.Lock()
         self._local = threading.local()
         self._writer = self._connect()
+        # sqlite_utils.Database runs a PRAGMA when made: one wrapper per connection, kept.
+        self._writer_db = sqlite_utils.Database(self._writer)
         self._closed = False
 
     @classmethod
@@ -106,7 +108,7 @@ class Database:
             conn = self._writer
             self._begin(conn, timeout)
             try:
-                yield sqlite_utils.Database(conn)
+                yield self._writer_db
                 conn.execute("COMMIT")
             except BaseException:
                 _rollback(conn)
@@ -133,13 +135,14 @@ class Database:
 
     def read(self) -> sqlite_utils.Database:
         """A read connection for the calling thread (WAL readers never block the writer)."""
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
+        db: sqlite_utils.Database | None = getattr(self._local, "db", None)
+        if db is None:
             if self._closed:
                 raise sqlite3.ProgrammingError(f"{self.path}: the database has been closed")
             conn = self._connect()
             self._local.conn = conn
-        return sqlite_utils.Database(conn)
+            db = self._local.db = sqlite_utils.Database(conn)
+        return db
 
     def close(self) -> None:
         with self._write_lock:
