@@ -25,10 +25,14 @@ def presented_key(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
     return connection.headers.get("x-api-key", "").strip() or None
 
 
-def require_api_key(
+async def require_api_key(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
-    """Refuse the request (401/403) unless it carries a key with the route's scope."""
+    """Refuse the request (401/403) unless it carries a key with the route's scope.
+
+    Async although it never awaits: Litestar runs a plain function guard in a worker thread,
+    and that hand-off cost more than the check (the key file is only stat-ed, and re-read
+    when it changed)."""
     store: KeyStore = connection.app.state.api_keys
     presented = presented_key(connection)
     if presented is None:
@@ -47,7 +51,7 @@ def require_api_key(
     connection.state.api_key = key
 
 
-def require_ready(
+async def require_ready(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
     """Refuse with 503 until a ruleset is live; otherwise pin this request's snapshot."""
