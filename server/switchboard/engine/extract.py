@@ -6,11 +6,15 @@ kept only if it matches. The first valid value wins. `number` entities read the 
 text as a number. `money` entities take the largest amount written with a currency (the
 largest, so that a rule on "an amount over X" sees the claim, not a line item) and set
 `currency` beside it. `date` entities take the first date.
+
+One RE2 set of every pattern tells in a single pass which patterns match at all; only
+those are run for their captures (most texts match one or two of dozens).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -36,16 +40,61 @@ def _group(match: Any, number: int) -> str:
     return value.decode() if value else ""
 
 
+@functools.lru_cache(maxsize=1024)
+def _template_parts(template: str) -> tuple[str | int, ...]:
+    """`SO{1}{2}` as ("SO", 1, 2): literal text and capture group numbers, in order."""
+    parts: list[str | int] = []
+    last = 0
+    for mark in _GROUP.finditer(template):
+        parts += [template[last : mark.start()], int(mark.group(1))]
+        last = mark.end()
+    parts.append(template[last:])
+    return tuple(part for part in parts if part != "")
+
+
 def _fill(template: str | None, match: Any) -> str:
     if template is None:
         return _group(match, 0)
-    return _GROUP.sub(lambda m: _group(match, int(m.group(1))), template)
+    return "".join(
+        part if isinstance(part, str) else _group(match, part) for part in _template_parts(template)
+    )
 
 
-def _candidates(entity: Any, encoded: bytes) -> Iterable[str]:
+@functools.lru_cache(maxsize=64)
+def _pattern_set(regexes: tuple[str, ...]) -> Any:
+    """An RE2 set of `regexes` (case-insensitive, as every pattern), cached per revision's
+    patterns."""
+    options = re2.Options()
+    options.case_sensitive = False
+    patterns = re2.Set.SearchSet(options)
+    for regex in regexes:
+        patterns.Add(regex)
+    patterns.Compile()
+    return patterns
+
+
+def _matching(entities: Mapping[str, Any], encoded: bytes) -> frozenset[str]:
+    """The regexes of the entities' patterns that match somewhere in `encoded`."""
+    regexes = tuple(
+        dict.fromkeys(
+            pattern.regex
+            for entity in entities.values()
+            if entity.type in ("string", "number")
+            for pattern in entity.patterns
+        )
+    )
+    if not regexes:
+        return frozenset()
+    hits = _pattern_set(regexes).Match(encoded) or ()
+    return frozenset(regexes[i] for i in hits)
+
+
+def _candidates(entity: Any, encoded: bytes, matching: frozenset[str]) -> Iterable[str]:
     """Values from every match; patterns run on UTF-8 bytes, where RE2 needs no offset
     conversion (a capture never splits a character, so each decodes cleanly)."""
     for pattern in entity.patterns:
+        if pattern.regex not in matching:
+            continue
         compiled = pattern.compiled or compile_pattern(pattern.regex)
         for match in compiled.finditer(encoded):
             yield _SPACE.sub("", _fill(pattern.value, match)).upper()
@@ -60,8 +109,8 @@ def _is_valid(entity: Any, value: str) -> bool:
     return valid.search(value) is not None
 
 
-def _string_value(entity: Any, encoded: bytes) -> str | None:
-    for value in _candidates(entity, encoded):
+def _string_value(entity: Any, encoded: bytes, matching: frozenset[str]) -> str | None:
+    for value in _candidates(entity, encoded, matching):
         if value and _is_valid(entity, value):
             return value
     return None
@@ -71,6 +120,7 @@ def extract(entities: Mapping[str, Any], text: str, today: dt.date) -> dict[str,
     """`{entity id: value}` for every entity found in normalised `text`, plus `currency`."""
     found: dict[str, Any] = {}
     encoded = text.encode()
+    matching = _matching(entities, encoded)
     amounts = None
     dates = None
     for entity_id, entity in entities.items():
@@ -85,12 +135,12 @@ def extract(entities: Mapping[str, Any], text: str, today: dt.date) -> dict[str,
             if dates:
                 found[entity_id] = dates[0][1]
         elif entity.type == "number":
-            raw = _string_value(entity, encoded)
+            raw = _string_value(entity, encoded, matching)
             number = parse_number(raw) if raw else None
             if number is not None:
                 found[entity_id] = number
         else:
-            value = _string_value(entity, encoded)
+            value = _string_value(entity, encoded, matching)
             if value is not None:
                 found[entity_id] = value
     return found

@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from switchboard.engine.decide import decide
+from switchboard.engine.classifier import Prediction
+from switchboard.engine.decide import classification_text, decide
 from switchboard.engine.facts import WEEKDAYS, time_facts
 from switchboard.engine.sources import FixtureDataSource
 from switchboard.engine.types import (
@@ -121,7 +122,12 @@ def compare(expect: Mapping[str, Any], decision: Decision) -> list[str]:
     return problems
 
 
-def run_case(ruleset: Ruleset, case: TestCase, today: dt.date | None = None) -> CaseResult:
+def run_case(
+    ruleset: Ruleset,
+    case: TestCase,
+    today: dt.date | None = None,
+    prediction: Prediction | None = None,
+) -> CaseResult:
     today = today or dt.date.today()
     try:
         inquiry = inquiry_of(case)
@@ -129,12 +135,30 @@ def run_case(ruleset: Ruleset, case: TestCase, today: dt.date | None = None) -> 
     except CaseError as exc:
         return CaseResult(case, [f"cannot run: {exc}"])
     data = FixtureDataSource(case.data, context.now)
-    decision = decide(ruleset, inquiry, context, data, decision_id=f"test-{case.id}")
+    decision = decide(
+        ruleset, inquiry, context, data, decision_id=f"test-{case.id}", prediction=prediction
+    )
     return CaseResult(case, compare(case.expect, decision), decision)
 
 
 def run_tests(ruleset: Ruleset, today: dt.date | None = None) -> list[CaseResult]:
-    return [run_case(ruleset, case, today) for case in ruleset.tests]
+    """Every case of the repository; their texts are classified in one batch, which is
+    several times faster per text than one at a time (a reload runs them all)."""
+    predictions: list[Prediction | None] = [None] * len(ruleset.tests)
+    readable = []
+    for index, case in enumerate(ruleset.tests):
+        try:
+            readable.append((index, classification_text(inquiry_of(case))))
+        except CaseError:
+            continue  # run_case reports it
+    if ruleset.classifier is not None and readable:
+        found = ruleset.classifier.predict_many([text for _, text in readable])
+        for (index, _), prediction in zip(readable, found, strict=True):
+            predictions[index] = prediction
+    return [
+        run_case(ruleset, case, today, prediction)
+        for case, prediction in zip(ruleset.tests, predictions, strict=True)
+    ]
 
 
 def describe(result: CaseResult) -> str:
