@@ -10,14 +10,13 @@ import datetime as dt
 import json
 import logging
 import os
-import threading
-import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from switchboard.users.model import User, UserError, checked_user
 from switchboard.users.passwords import hash_password
+from switchboard.watched import WatchedFile
 
 log = logging.getLogger("switchboard.users")
 _RECHECK_S = 1.0
@@ -126,60 +125,36 @@ class UserStore:
 
     def __init__(self, path: Path, recheck_s: float = _RECHECK_S) -> None:
         self.path = path
-        self.recheck_s = recheck_s
-        self._lock = threading.Lock()
-        self._stamp: tuple[int, int, int] | None = None
-        self._checked = 0.0
-        self._users: dict[str, User] = {}
-        self._refresh(force=True)
+        self._file = WatchedFile(
+            path, _users_by_login, UserError, what="users", log=log, recheck_s=recheck_s
+        )
 
     def __len__(self) -> int:
-        self._refresh()
-        return len(self._users)
+        return len(self._file.value)
 
     def get(self, login: str) -> User | None:
-        self._refresh()
-        return self._users.get(login)
+        return self._file.value.get(login)
 
     def find(self, name_or_email: str) -> User | None:
         """The user with this login or (any case) e-mail address."""
-        self._refresh()
+        users = self._file.value
         wanted = name_or_email.strip()
-        found = self._users.get(wanted)
+        found = users.get(wanted)
         if found is None:
             key = wanted.lower()
-            found = next((u for u in self._users.values() if u.person.key == key), None)
+            found = next((u for u in users.values() if u.person.key == key), None)
         return found
 
     def replace_hash(self, login: str, password_hash: str) -> None:
         """Store an upgraded hash of the same password (after a successful login)."""
-        with self._lock:
+        with self._file.lock:
             users = read_users(self.path)
             updated = [
                 replace(u, password_hash=password_hash) if u.login == login else u for u in users
             ]
             write_users(self.path, updated)
-        self._refresh(force=True)
+        self._file.refresh(force=True)
 
-    def _refresh(self, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and now - self._checked < self.recheck_s:
-            return
-        with self._lock:
-            self._checked = now
-            try:
-                st = self.path.stat()
-                stamp: tuple[int, int, int] | None = (st.st_ino, st.st_mtime_ns, st.st_size)
-            except FileNotFoundError:
-                stamp = None
-            if stamp == self._stamp and not force:
-                return
-            try:
-                users = read_users(self.path)
-            except UserError as exc:
-                if force:
-                    raise
-                log.warning("keeping the previous users: %s", exc)
-                self._stamp = stamp
-                return
-            self._users, self._stamp = {u.login: u for u in users}, stamp
+
+def _users_by_login(path: Path) -> dict[str, User]:
+    return {user.login: user for user in read_users(path)}

@@ -18,13 +18,12 @@ import json
 import logging
 import os
 import secrets
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from switchboard.proposals.model import ROLES, Person
+from switchboard.watched import WatchedFile
 
 SCOPES: tuple[str, ...] = (
     "inquiries:write",
@@ -195,45 +194,22 @@ class KeyStore:
 
     def __init__(self, path: Path, recheck_s: float = _RECHECK_S) -> None:
         self.path = path
-        self.recheck_s = recheck_s
-        self._lock = threading.Lock()
-        self._stamp: tuple[int, int, int] | None = None
-        self._checked = 0.0
-        self._keys: tuple[ApiKey, ...] = ()
-        self._refresh(force=True)
+        self._file = WatchedFile(
+            path, _read_tuple, KeyFileError, what="API keys", log=log, recheck_s=recheck_s
+        )
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return len(self._file.value)
 
     def check(self, presented: str) -> ApiKey | None:
         """The key whose hash matches `presented`, or None."""
-        self._refresh()
         digest = hash_key(presented)
         found = None
-        for key in self._keys:  # every key is compared, so timing says nothing about position
+        for key in self._file.value:  # every key is compared: timing says nothing of position
             if hmac.compare_digest(digest, key.sha256):
                 found = key
         return found
 
-    def _refresh(self, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and now - self._checked < self.recheck_s:
-            return
-        with self._lock:
-            self._checked = now
-            try:
-                st = self.path.stat()
-                stamp: tuple[int, int, int] | None = (st.st_ino, st.st_mtime_ns, st.st_size)
-            except FileNotFoundError:
-                stamp = None
-            if stamp == self._stamp and not force:
-                return
-            try:
-                keys = tuple(read_keys(self.path))
-            except KeyFileError as exc:
-                if force:
-                    raise
-                log.warning("keeping the previous API keys: %s", exc)
-                self._stamp = stamp  # retry only when the file changes again
-                return
-            self._keys, self._stamp = keys, stamp
+
+def _read_tuple(path: Path) -> tuple[ApiKey, ...]:
+    return tuple(read_keys(path))
