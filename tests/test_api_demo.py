@@ -49,15 +49,17 @@ def free_port() -> int:
         return port
 
 
-def facade_pids(data_dir: Path) -> list[int]:
-    """Processes serving this demo's ERP database (found through /proc, Linux only)."""
+def facade_pids(root: Path) -> list[int]:
+    """Processes serving a demo ERP from `root`, the demo's working directory (found through
+    /proc, Linux only)."""
     pids = []
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
             argv = cmdline.read_bytes().split(b"\0")
+            cwd = os.readlink(cmdline.parent / "cwd")
         except OSError:
             continue
-        if b"demo-erp" in argv and str(data_dir).encode() in b" ".join(argv):
+        if b"demo-erp" in argv and (cwd == str(root) or str(root).encode() in b" ".join(argv)):
             pids.append(int(cmdline.parent.name))
     return pids
 
@@ -68,10 +70,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     data_dir, out = tmp / "var", tmp / "demo.out"
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
-    argv = [sys.executable, "-m", "switchboard.cli", "demo", "--data-dir", str(data_dir)]
-    argv += ["--port", str(port)]
+    # As `make demo` runs it: in the project folder, with the default data directory `var`.
+    argv = [sys.executable, "-m", "switchboard.cli", "demo", "--port", str(port)]
     with out.open("wb") as sink:
-        proc = subprocess.Popen(argv, env=env, stdout=sink, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(argv, env=env, cwd=tmp, stdout=sink, stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + LOAD_TIMEOUT_S
@@ -85,6 +87,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
             time.sleep(0.5)
         else:
             raise AssertionError(f"the demo was not ready:\n{out.read_text()[-3000:]}")
+        assert facade_pids(tmp), "the demo ERP facade is not running"
         banner = out.read_text()
         key = re.search(r"demo API key\s+(sb_\S+)", banner)
         assert key, banner
@@ -93,7 +96,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         proc.send_signal(signal.SIGINT)
         proc.wait(30)
     assert proc.returncode == 0, out.read_text()[-3000:]
-    assert not facade_pids(data_dir), "the demo ERP facade outlived the demo"
+    assert not facade_pids(tmp), "the demo ERP facade outlived the demo"
     assert "Traceback" not in out.read_text()
 
 

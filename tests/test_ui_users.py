@@ -182,6 +182,15 @@ async def _proxy_checks(app: Any) -> None:
         assert response.headers["location"].startswith("/ui/login")
 
 
+def test_the_demo_rules_repository_is_made_in_a_relative_data_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # as `make demo` runs: SWITCHBOARD_DATA_DIR is `var`
+    repo = ensure_demo_repo(Path("var"), resource_dir("rules-repo"))
+    assert (tmp_path / repo / "HEAD").is_file()
+    assert git(tmp_path / repo, "log", "--format=%s", "main") == "Demo rules"
+
+
 def test_the_demo_users_and_rules_are_made_once(tmp_path: Path) -> None:
     data = tmp_path / "var"
     first = ensure_demo_users(data / "users.json", data)

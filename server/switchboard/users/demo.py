@@ -65,7 +65,9 @@ def ensure_demo_repo(data_dir: Path, source: Path) -> Path:
             ["init", "-q", "-b", "main"],
             ["add", "-A"],
             ["commit", "-q", "-m", "Demo rules"],
-            ["clone", "-q", "--bare", str(work), str(repo)],
+            # Absolute: git runs in the temporary work tree, and the data directory is often
+            # given relative to the current one (`var`, the default).
+            ["clone", "-q", "--bare", str(work), str(repo.absolute())],
         ):
             subprocess.run(["git", "-C", str(work), *args], check=True, env=env, timeout=60)
     return repo
