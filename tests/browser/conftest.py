@@ -70,13 +70,16 @@ def free_port() -> int:
         return port
 
 
-def cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> str:
+def cli(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> str:
     done = subprocess.run(
         [sys.executable, "-m", "switchboard.cli", *args],
         input=stdin,
         capture_output=True,
         text=True,
         env=env,
+        cwd=cwd,
         timeout=120,
         check=False,
     )
@@ -99,13 +102,16 @@ def wait_for(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float)
     raise AssertionError(f"{url} was not ready within {timeout} s:\n{log.read_text()[-3000:]}")
 
 
-def start(args: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def start(
+    args: list[str], log: Path, env: dict[str, str], cwd: Path | None = None
+) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
         return subprocess.Popen(
             [sys.executable, "-m", "switchboard.cli", *args],
             stdout=out,
             stderr=subprocess.STDOUT,
             env=env,
+            cwd=cwd,
         )
 
 
@@ -114,7 +120,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     root = tmp_path_factory.mktemp("stack")
     data = root / "data"
     env = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
-    env["SWITCHBOARD_DATA_DIR"] = str(data)
+    # Relative, as in `make demo`: the server and the CLI run in `root`, and every path the
+    # server makes (worktrees, stores, the rules repository) must work from there.
+    env["SWITCHBOARD_DATA_DIR"] = "data"
     db = root / "erp.sqlite"
     cli("demo-erp", "init", "--path", str(db), env=env)
     token = secrets.token_urlsafe(16)
@@ -146,8 +154,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 "--password-stdin",
                 stdin=PASSWORDS[login] + "\n",
                 env=env,
+                cwd=root,
             )
-        key = cli("keys", "create", "gateway", "--scopes", "inquiries:write", env=env).strip()
+        key = cli(
+            "keys", "create", "gateway", "--scopes", "inquiries:write", env=env, cwd=root
+        ).strip()
         server_env = {
             **env,
             "SWITCHBOARD_ERP_DSN": sqlite_dsn(db),
@@ -155,10 +166,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             "SWITCHBOARD_ERP_API_TOKEN": token,
             "SWITCHBOARD_UI_COOKIE_SECURE": "false",
         }
+        rules = str(repo.relative_to(root))
         server = start(
-            ["serve", "--rules", str(repo), "--port", str(port), "--no-access-log"],
+            ["serve", "--rules", rules, "--port", str(port), "--no-access-log"],
             root / "serve.log",
             server_env,
+            cwd=root,
         )
         processes.append(server)
         base = f"http://127.0.0.1:{port}"
