@@ -144,20 +144,24 @@ def test_classify_writes_one_line_per_input(
         "not json",
         {"id": 7, "text": "Wann wird die Bestellung SO4500871 geliefert?", "channel": "fax"},
         {"text": "Bitte senden Sie uns die Rechnung INV26004512 noch einmal."},
+        {"id": "p", "text": "uh yeah where is order SO4500123", "channel": "Phone"},
+        {"id": "n", "text": 42},
     ]
     source.write_text("\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n\n")
     target = tmp_path / "out.jsonl"
     args = ["classify", "--rules", str(repo), "--cache-dir", str(cache)]
     code = main([*args, "--input", str(source), "--output", str(target)])
     results = [json.loads(line) for line in target.read_text().splitlines()]
-    assert code == 1 and len(results) == 5
-    first, second, bad_json, bad_channel, last = results
+    assert code == 1 and len(results) == 7
+    first, second, bad_json, fax, last, phone, not_text = results
     assert first["id"] == "a" and first["intent"] == "order_status"
     assert first["outcome"] == "auto_reply" and first["automated"] is True
     assert second["outcome"] == "route" and second["automated"] is False
     assert "legal_threat" in second["reasons"]
-    assert bad_json["line"] == 3 and "error" in bad_json
-    assert bad_channel["line"] == 4 and "channel" in bad_channel["error"]
+    assert bad_json == {"id": None, "line": 3, "error": bad_json["error"]} and bad_json["error"]
+    assert fax["id"] == 7 and fax["intent"] == "delivery_date"  # an unknown channel: email
     assert last["id"] is None and last["intent"] == "invoice"
+    assert phone["id"] == "p" and phone["intent"] == "order_status"  # read as voice
+    assert not_text["id"] == "n" and not_text["line"] == 7 and "text" in not_text["error"]
     assert set(first) == {"id", "intent", "confidence", "outcome", "automated", "reasons"}
     assert "2 line(s) could not be read" in capsys.readouterr().err

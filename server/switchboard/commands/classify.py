@@ -5,6 +5,9 @@ Output lines: `{"id", "intent", "confidence", "outcome", "automated", "reasons"}
 `automated` assumes the sender is a known standard customer and every live lookup finds a
 row that customer owns: it answers "would the classifier and the rules let this through?".
 A line that cannot be read gets `{"id", "line", "error"}` in its place and the exit code is 1.
+Channel names are read leniently, since data sets name channels their own way: `phone`,
+`call` and `telephone` are voice, `web`, `webchat`, `live_chat` and `messenger` are chat,
+`mail` and `e-mail` are email, `text` is sms; any other name counts as email.
 """
 
 from __future__ import annotations
@@ -25,9 +28,31 @@ from switchboard.rules.model import Channel, Ruleset
 BATCH = 512
 
 
+_CHANNELS: dict[str, Channel] = {
+    "email": "email",
+    "e-mail": "email",
+    "mail": "email",
+    "sms": "sms",
+    "text": "sms",
+    "chat": "chat",
+    "web": "chat",
+    "webchat": "chat",
+    "live_chat": "chat",
+    "messenger": "chat",
+    "voice": "voice",
+    "phone": "voice",
+    "call": "voice",
+    "telephone": "voice",
+}
+
+
+def channel_of(name: str) -> Channel:
+    return _CHANNELS.get(name.strip().lower().replace(" ", "_"), "email")
+
+
 class InputLine(msgspec.Struct):
     text: str
-    channel: Channel = "email"
+    channel: str = "email"
     id: Any = None
     subject: str | None = None
     locale: str | None = None
@@ -53,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _read(handle: IO[bytes]) -> Iterator[tuple[int, InputLine | str]]:
+def _read(handle: IO[bytes]) -> Iterator[tuple[int, InputLine | ErrorLine]]:
     """(line number, parsed line or error message) for every non-blank line."""
     decoder = msgspec.json.Decoder(InputLine)
     for number, raw in enumerate(handle, start=1):
@@ -62,10 +87,27 @@ def _read(handle: IO[bytes]) -> Iterator[tuple[int, InputLine | str]]:
         try:
             yield number, decoder.decode(raw)
         except msgspec.DecodeError as exc:
-            yield number, str(exc)
+            yield number, ErrorLine(_id_of(raw), number, str(exc))
 
 
-def _batches(items: Iterator[tuple[int, InputLine | str]]) -> Iterator[list[tuple[int, Any]]]:
+class ErrorLine(msgspec.Struct):
+    id: Any
+    line: int
+    error: str
+
+
+def _id_of(raw: bytes) -> Any:
+    """The line's id, if the line is a JSON object at all (so the error can be matched up)."""
+    try:
+        value = msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        return None
+    return value.get("id") if isinstance(value, dict) else None
+
+
+def _batches(
+    items: Iterator[tuple[int, InputLine | ErrorLine]],
+) -> Iterator[list[tuple[int, Any]]]:
     batch: list[tuple[int, Any]] = []
     for item in items:
         batch.append(item)
@@ -88,7 +130,7 @@ def classify_stream(ruleset: Ruleset, source: IO[bytes], sink: IO[bytes]) -> tup
     done = refused = 0
     for batch in _batches(_read(source)):
         good = [
-            (n, Inquiry(channel=x.channel, text=x.text, subject=x.subject, locale=x.locale), x.id)
+            (n, Inquiry(channel_of(x.channel), x.text, subject=x.subject, locale=x.locale), x.id)
             for n, x in batch
             if isinstance(x, InputLine)
         ]
@@ -107,9 +149,9 @@ def classify_stream(ruleset: Ruleset, source: IO[bytes], sink: IO[bytes]) -> tup
                 decision.reasons,
             )
         for number, item in batch:
-            if isinstance(item, str):
+            if isinstance(item, ErrorLine):
                 refused += 1
-                sink.write(encoder.encode({"id": None, "line": number, "error": item}) + b"\n")
+                sink.write(encoder.encode(item) + b"\n")
             else:
                 done += 1
                 sink.write(encoder.encode(results[number]) + b"\n")
