@@ -16,6 +16,7 @@ from typing import Any
 
 import msgspec
 import pytest
+import re2
 
 from engine_support import demo_ruleset, fixed_for
 from switchboard.engine.decide import decide
@@ -28,6 +29,9 @@ from switchboard.rules.model import All, Condition, Not, Rule, Ruleset
 NEGATED = {"eq": "ne", "ne": "eq", "in": "not_in", "not_in": "in", "gt": "lte", "gte": "lt"}
 NEGATED |= {v: k for k, v in NEGATED.items()}
 Need = tuple[str, str, Any]  # (fact, op, value) that must hold
+
+
+BASE_TEXT = "Where is my order"  # every scenario's text starts so
 
 
 class Unsupported(Exception):
@@ -43,6 +47,11 @@ def needs(condition: Condition, want: bool = True) -> list[Need]:
             return [(condition.fact, "exists", bool(condition.value) == want)]
         if want:
             if condition.op == "matches":
+                for extra in ("", "invoice", "delivery"):  # words a routine text may hold
+                    if condition.fact in ("text", "message") and re2.search(
+                        f"(?i){condition.value}", f"{BASE_TEXT} {extra}"
+                    ):
+                        return [(condition.fact, "contains_any", [extra])] if extra else []
                 raise Unsupported(f"matches on {condition.fact}")
             return [(condition.fact, condition.op, condition.value)]
         if condition.op in NEGATED:
@@ -114,7 +123,7 @@ class Scenario:
 
 def realise(ruleset: Ruleset, scenario: Scenario) -> tuple[Inquiry, Context, dict[str, Any], Any]:
     f = scenario.facts
-    text = "Where is my order"
+    text = BASE_TEXT
     if f.get("entities.order_number"):
         text += f" {f['entities.order_number']}"
     if f.get("entities.po_number"):

@@ -112,7 +112,7 @@ def test_sessions_expire(client: TestClient[Any]) -> None:
 def test_a_new_password_ends_older_sessions(client: TestClient[Any], settings: Any) -> None:
     assert log_in(client, "erika").status_code == 303
     set_password(settings.users_path, "erika", "a-brand-new-secret")
-    client.app.state.ui.users._refresh(force=True)
+    client.app.state.ui.users.reload()
     assert client.get("/ui/taxonomy", follow_redirects=False).status_code == 303
     assert log_in(client, "erika", "a-brand-new-secret").status_code == 303
 

@@ -153,6 +153,10 @@ class UserStore:
                 replace(u, password_hash=password_hash) if u.login == login else u for u in users
             ]
             write_users(self.path, updated)
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the file now, not at the next look (after a change made in this process)."""
         self._file.refresh(force=True)
 
 
