@@ -29,7 +29,7 @@ from switchboard.engine.lookups import LookupRun, run_lookups
 from switchboard.engine.program import program_for
 from switchboard.engine.spoken import written
 from switchboard.engine.summary import describe_references, summarize
-from switchboard.engine.text import normalize, strip_quoted
+from switchboard.engine.text import message_core, normalize, strip_quoted
 from switchboard.engine.types import (
     Context,
     DataSource,
@@ -201,7 +201,7 @@ def decide(
         "confidence": prediction.confidence,
         "channel": inquiry.channel,
         "text": text,
-        "message": strip_quoted(text),
+        "message": message_core(strip_quoted(text)),
         **({"language": language} if language else {}),
         **customer_facts(context.customer),
         **conversation_facts(context),
