@@ -36,7 +36,7 @@ id: logistics
 kind: http
 base_url_setting: SWITCHBOARD_ERP_API_URL
 auth: {header: Authorization, scheme: Bearer, secret_setting: SWITCHBOARD_ERP_API_TOKEN}
-timeout_ms: 400
+timeout_ms: 800  # the default; the "slow" fault waits 1200 ms
 circuit_breaker: {failures: 3, reset_after: 2s}
 queries:
   shipment_by_order:
