@@ -4,10 +4,11 @@
 
 Every lookup is assumed to succeed for a known standard customer who owns the data, so the
 figures measure the classifier, the entity patterns and the rules, not the ERP. Printed:
-automation precision (right routine class among automatic answers), routine recall (routine
-inquiries answered automatically with the right class), leak (share of non-routine inquiries
-answered automatically, by reply or by a clarifying question), the confusion per class and
-every leaked or wrongly answered inquiry.
+automation precision (right routine class among automatic answers; the answer of a class
+that declares `also_answers` for the labelled one counts when the two were joined), routine
+recall (routine inquiries answered automatically with the right class), leak (share of
+non-routine inquiries answered automatically, by reply or by a clarifying question), the
+confusion per class and every leaked or wrongly answered inquiry.
 """
 
 from __future__ import annotations
@@ -52,10 +53,18 @@ def evaluate(ruleset: Ruleset, rows: list[dict[str, Any]]) -> list[tuple[dict[st
     ]
 
 
+def answered(label: str, decision: Decision) -> bool:
+    """The answer fits the labelled type: it is that type's answer, or the answer of a type
+    declared to answer that question too (`also_answers`), chosen because the two were close."""
+    return decision.intent == label or decision.joined_intent == label
+
+
 def metrics(ruleset: Ruleset, results: list[tuple[dict[str, Any], Decision]]) -> dict[str, Any]:
     routine = {i for i, intent in ruleset.intents.items() if intent.routine}
     automatic = [(row, d) for row, d in results if d.automated]
-    right = [(row, d) for row, d in automatic if d.intent == row["intent"] in routine]
+    right = [
+        (row, d) for row, d in automatic if answered(row["intent"], d) and row["intent"] in routine
+    ]
     n_routine = sum(1 for row, _ in results if row["intent"] in routine)
     n_other = len(results) - n_routine
     leaked = [(row, d) for row, d in automatic if row["intent"] not in routine]

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from engine_support import EXAMPLES, mini_ruleset
+from engine_support import EXAMPLES, demo_ruleset, mini_ruleset
 from switchboard.engine.classifier import (
+    Classifier,
     Prediction,
     TrainingSet,
     backend_names,
@@ -206,3 +207,73 @@ def test_text_in_a_language_without_locale_is_out_of_scope(ruleset: Ruleset, tex
     assert prediction.language not in {"en", "de", None}
     assert [p for _, p in prediction.scores] == [1.0, 0.0, 0.0, 0.0]
     assert ruleset.classifier.predict_many([text] * 9)[0] == prediction
+
+
+class ScriptedBackend:
+    """Returns the scores it was given, best first, as a backend would."""
+
+    name = "scripted"
+
+    def __init__(self, scores: Sequence[tuple[str, float]], confidence: float | None = None):
+        ranked = sorted(scores, key=lambda s: -s[1])
+        top = ranked[0]
+        self.prediction = Prediction(top[0], top[1] if confidence is None else confidence, ranked)
+
+    def predict(self, text: str) -> Prediction:
+        return self.prediction
+
+    def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
+        return [self.prediction for _ in texts]
+
+
+def scripted(scores: Sequence[tuple[str, float]], confidence: float | None = None) -> Classifier:
+    return Classifier(
+        ScriptedBackend(scores, confidence),
+        "r",
+        min_margin=0.2,
+        also_answers={"delivery_date": frozenset({"order_status"})},
+        floors={"delivery_date": 0.7, "order_status": 0.7, "complaint": 0.7},
+    )
+
+
+@pytest.mark.parametrize(
+    "scores",
+    [
+        [("order_status", 0.45), ("delivery_date", 0.41), ("complaint", 0.14)],
+        [("delivery_date", 0.50), ("order_status", 0.40), ("complaint", 0.10)],
+    ],
+)
+def test_two_close_intents_join_under_the_one_whose_answer_answers_both(
+    scores: list[tuple[str, float]],
+) -> None:
+    prediction = scripted(scores).predict("when is it coming?")
+    assert (prediction.intent, prediction.joined) == ("delivery_date", "order_status")
+    assert prediction.confidence == pytest.approx(0.86 if scores[0][1] == 0.45 else 0.90)
+    assert prediction.margin == pytest.approx(prediction.confidence - scores[2][1])
+    assert prediction.scores == scores  # what the backend said stays on record
+
+
+@pytest.mark.parametrize(
+    ("scores", "confidence"),
+    [
+        ([("order_status", 0.90), ("delivery_date", 0.06), ("complaint", 0.04)], None),
+        ([("order_status", 0.45), ("complaint", 0.41), ("delivery_date", 0.14)], None),
+        ([("order_status", 0.45), ("delivery_date", 0.41), ("complaint", 0.14)], 0.0),
+    ],
+    ids=["trusted alone", "runner-up unrelated", "a gate set the confidence"],
+)
+def test_other_predictions_are_not_joined(
+    scores: list[tuple[str, float]], confidence: float | None
+) -> None:
+    prediction = scripted(scores, confidence).predict("when is it coming?")
+    assert prediction.joined is None and prediction.intent == scores[0][0]
+    assert prediction.confidence == (scores[0][1] if confidence is None else confidence)
+
+
+def test_training_reads_also_answers_and_floors_from_the_taxonomy() -> None:
+    demo = demo_ruleset()
+    assert demo.intents["delivery_date"].also_answers == ("order_status",)
+    model = demo.classifier
+    assert isinstance(model, Classifier)
+    assert model.also_answers == {"delivery_date": frozenset({"order_status"})}
+    assert model.floors["order_status"] == demo.settings.confidence_floor

@@ -126,6 +126,8 @@ def realise(ruleset: Ruleset, scenario: Scenario) -> tuple[Inquiry, Context, dic
     text = BASE_TEXT
     if f.get("entities.order_number"):
         text += f" {f['entities.order_number']}"
+        if f.get("several_references"):
+            text += " and SO4500412"  # a second order of the same customer
     if f.get("entities.po_number"):
         text += f", our PO {f['entities.po_number']}"
     if f.get("entities.invoice_number"):
@@ -196,3 +198,47 @@ def test_every_escalation_rule_prevents_an_automatic_answer(rule: Rule) -> None:
     if rule.action == "route":
         assert decision.outcome == "route" and rule.reason in decision.reasons
         assert decision.automated is False and decision.reply is None
+
+
+def test_a_close_call_between_status_and_date_gets_the_answer_that_gives_both() -> None:
+    """The demo's delivery_date declares `also_answers: [order_status]`: when the classifier
+    cannot tell the two apart, the delivery date answer (date and status) goes out."""
+    from switchboard.engine.classifier import Classifier, Prediction
+
+    ruleset = demo_ruleset()
+    inquiry, context, data, _ = realise(ruleset, Scenario())
+    scores = [("order_status", 0.47), ("delivery_date", 0.42), ("complaint", 0.11)]
+
+    class Close:
+        name = "close"
+
+        def predict(self, text: str) -> Prediction:
+            return Prediction("order_status", 0.47, scores)
+
+        def predict_many(self, texts: list[str]) -> list[Prediction]:
+            return [self.predict(t) for t in texts]
+
+    assert isinstance(ruleset.classifier, Classifier)
+    model = dataclasses.replace(ruleset.classifier, backend=Close())
+    decision = decide(
+        dataclasses.replace(ruleset, classifier=model),
+        inquiry,
+        context,
+        FixtureDataSource(data, context.now),
+    )
+    assert decision.outcome == "auto_reply", decision.reasons
+    assert (decision.intent, decision.joined_intent) == ("delivery_date", "order_status")
+    assert decision.confidence == pytest.approx(0.89)
+    assert decision.reply is not None and decision.reply.template == "delivery_date"
+    assert "10" in decision.reply.body and "shipped" in decision.reply.body
+
+    alone = dataclasses.replace(
+        ruleset.classifier, backend=Close(), also_answers={}
+    )  # without the declaration the same scores are a hand-off
+    handed = decide(
+        dataclasses.replace(ruleset, classifier=alone),
+        inquiry,
+        context,
+        FixtureDataSource(data, context.now),
+    )
+    assert handed.outcome == "route" and "low_confidence" in handed.reasons

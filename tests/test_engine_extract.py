@@ -8,7 +8,7 @@ import pytest
 
 from engine_support import ENTITIES
 from switchboard.engine.dates import find_dates
-from switchboard.engine.extract import extract
+from switchboard.engine.extract import extract, several_references
 from switchboard.engine.money import find_money, parse_number
 from switchboard.engine.spoken import written
 from switchboard.engine.text import fold, normalize
@@ -43,6 +43,22 @@ def test_value_that_fails_the_valid_pattern_is_skipped_for_the_next_one() -> Non
 
 def test_customer_po_numbers_are_upper_cased() -> None:
     assert entities_of("our PO hk-2026-118 is late")["po_number"] == "HK-2026-118"
+
+
+@pytest.mark.parametrize(
+    ("text", "several"),
+    [
+        ("status of SO4500123 and SO4500124?", True),
+        ("Rechnungen INV26004512 und INV26004513", True),
+        ("PO HK-2026-118 and PO HK-2026-119", True),
+        ("SO4500123, also written SO 4500-123", False),  # one order, written twice
+        ("our P O, four seven one one, zero zero four five", False),  # two patterns, one PO
+        ("INV26004512 for order SO4500123", False),  # one invoice and one order
+        ("when will it arrive?", False),
+    ],
+)
+def test_several_references_of_one_kind(text: str, several: bool) -> None:
+    assert several_references(ENTITIES, written(normalize(text))) is several
 
 
 def test_no_reference_gives_no_entity() -> None:

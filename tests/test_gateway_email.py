@@ -230,7 +230,7 @@ def test_no_header_can_be_injected_through_the_subject(world: World) -> None:
     _customer, email, order_no = world.api.shipped_orders({"C10023", "C10031"})[1]
     raw = (
         f"From: <{email}>\r\nTo: {DESK}\r\nMessage-ID: <inj-{uuid.uuid4().hex}@x.example>\r\n"
-        f"Subject: =?utf-8?q?Order_{order_no}=0D=0ABcc:_victim@example.com?=\r\n"
+        f"Subject: =?utf-8?q?Order_{order_no}=0D=0AX-Injected:_yes?=\r\n"
         f"Content-Type: text/plain; charset=utf-8\r\n\r\nWhere is order {order_no}?\r\n"
     ).encode("ascii")
     sent = len(world.sink.received)
@@ -239,9 +239,22 @@ def test_no_header_can_be_injected_through_the_subject(world: World) -> None:
     assert len(world.sink.received) == sent + 1
     reply = world.sink.received[-1]
     assert reply.rcpt_tos == [email]
-    assert reply.message["Bcc"] is None
-    assert reply.message["Subject"] == f"Re: Order {order_no} Bcc: victim@example.com"
-    assert b"\r\nBcc:" not in reply.raw.split(b"\r\n\r\n", 1)[0]
+    assert reply.message["X-Injected"] is None
+    assert reply.message["Subject"] == f"Re: Order {order_no} X-Injected: yes"
+    assert b"\r\nX-Injected:" not in reply.raw.split(b"\r\n\r\n", 1)[0]
+
+
+def test_a_subject_that_smuggles_in_another_recipient_gets_no_answer(world: World) -> None:
+    _customer, email, order_no = world.api.shipped_orders({"C10023", "C10031"})[1]
+    raw = (
+        f"From: <{email}>\r\nTo: {DESK}\r\nMessage-ID: <bcc-{uuid.uuid4().hex}@x.example>\r\n"
+        f"Subject: =?utf-8?q?Order_{order_no}=0D=0ABcc:_victim@example.com?=\r\n"
+        f"Content-Type: text/plain; charset=utf-8\r\n\r\nWhere is order {order_no}?\r\n"
+    ).encode("ascii")
+    sent = len(world.sink.received)
+    handled = world.send(raw, email)
+    assert (handled.action, handled.reason) == ("routed", "another_recipient")
+    assert len(world.sink.received) == sent
 
 
 def test_html_only_and_latin1_mails_are_read(world: World) -> None:

@@ -20,6 +20,7 @@ ALWAYS_PRESENT = (
     "channel",
     "text",
     "message",
+    "several_references",
     "customer.known",
     "conversation.contacts_last_7d",
     "conversation.open",

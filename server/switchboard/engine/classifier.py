@@ -38,10 +38,17 @@ class Prediction:
     confidence: float
     scores: list[tuple[str, float]]  # every intent, best first
     language: str | None = None
+    # An intent told apart from `intent` by too little, whose question `intent`'s answer also
+    # answers (`also_answers`); `confidence` is then the two scores together.
+    joined: str | None = None
 
     @property
     def margin(self) -> float:
-        """How far the best intent is ahead of the second best (1.0 with one intent)."""
+        """How far the best intent is ahead of the second best (1.0 with one intent); with a
+        joined pair, how far the pair is ahead of the best other intent."""
+        if self.joined is not None:
+            rest = [p for i, p in self.scores if i not in (self.intent, self.joined)]
+            return self.confidence - (rest[0] if rest else 0.0)
         if len(self.scores) < 2:
             return 1.0
         return self.scores[0][1] - self.scores[1][1]
@@ -110,15 +117,41 @@ class Classifier:
     options: Mapping[str, Any] = field(default_factory=dict)
     locales: tuple[str, ...] = ()  # the repository's locales; empty: any language
     out_of_scope: str | None = None  # the out-of-scope intent, if the taxonomy has one
+    # intent -> the intents whose questions its answer also answers, and each intent's floor
+    also_answers: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    floors: Mapping[str, float] = field(default_factory=dict)
 
     def predict(self, text: str) -> Prediction:
         new = message_core(strip_quoted(text))
-        return self._checked(_with_language(self.backend.predict(new), new))
+        return self._joined(self._checked(_with_language(self.backend.predict(new), new)))
 
     def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
         new = [message_core(strip_quoted(t)) for t in texts]
         predictions = self.backend.predict_many(new)
-        return [self._checked(_with_language(p, t)) for p, t in zip(predictions, new, strict=True)]
+        return [
+            self._joined(self._checked(_with_language(p, t)))
+            for p, t in zip(predictions, new, strict=True)
+        ]
+
+    def _joined(self, prediction: Prediction) -> Prediction:
+        """The best two intents as one when the engine would not trust the best alone and
+        one's answer also answers the other's question ("when will it come?" between order
+        status and delivery date: the delivery date answer states both). Only a prediction
+        the backend left as it scored it is joined: a gate that set the confidence stands."""
+        if not self.also_answers or len(prediction.scores) < 2:
+            return prediction
+        (first, p1), (second, p2) = prediction.scores[:2]
+        if prediction.intent != first or abs(prediction.confidence - p1) > 1e-9:
+            return prediction
+        if p1 >= self.floors.get(first, 1.0) and p1 - p2 >= self.min_margin:
+            return prediction  # trusted alone
+        if second in self.also_answers.get(first, ()):
+            keep, other = first, second
+        elif first in self.also_answers.get(second, ()):
+            keep, other = second, first
+        else:
+            return prediction
+        return dataclasses.replace(prediction, intent=keep, confidence=p1 + p2, joined=other)
 
     def _checked(self, prediction: Prediction) -> Prediction:
         language, scope = prediction.language, self.out_of_scope
@@ -178,7 +211,14 @@ def train(
             _write_cache(path, backend)
     scope = next((i.id for i in ruleset.intents.values() if i.out_of_scope), None)
     locales = tuple(ruleset.settings.locales)
-    return Classifier(backend, ruleset.revision, min_margin, options, locales, scope)
+    also = {i.id: frozenset(i.also_answers) for i in ruleset.intents.values() if i.also_answers}
+    floors = {
+        i.id: ruleset.settings.confidence_floor
+        if i.confidence_floor is None
+        else i.confidence_floor
+        for i in ruleset.intents.values()
+    }
+    return Classifier(backend, ruleset.revision, min_margin, options, locales, scope, also, floors)
 
 
 def _patterns(ruleset: Any) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from switchboard.engine import precedence
 from switchboard.engine.classifier import Prediction
-from switchboard.engine.extract import extract
+from switchboard.engine.extract import extract, several_references
 from switchboard.engine.facts import (
     conversation_facts,
     customer_facts,
@@ -192,6 +192,8 @@ def decide(
     locale = reply_locale(ruleset, hint, prediction.language, context)
     today = local_time(ruleset.settings, context.now).date()
     entities = _remembered(ruleset, extract(ruleset.entities, written(text), today), context)
+    message = message_core(strip_quoted(text))
+    several = several_references(ruleset.entities, written(message))
     clock.lap("extract")
 
     intent = ruleset.intents.get(prediction.intent)
@@ -201,7 +203,8 @@ def decide(
         "confidence": prediction.confidence,
         "channel": inquiry.channel,
         "text": text,
-        "message": message_core(strip_quoted(text)),
+        "message": message,
+        "several_references": several,
         **({"language": language} if language else {}),
         **customer_facts(context.customer),
         **conversation_facts(context),
@@ -257,6 +260,7 @@ def decide(
         reasons=verdict.reasons,
         summary=summary,
         scores=[Score(name, round(p, 4)) for name, p in prediction.scores[:3]],
+        joined_intent=prediction.joined,
         entities=entities,
         queue=verdict.queue,
         rules_fired=[RuleHit(r.id, r.action, r.reason, r.queue) for r in fired],

@@ -26,6 +26,7 @@ from switchboard.engine.money import find_money, parse_number
 
 _GROUP = re.compile(r"\{(\d)\}")
 _SPACE = re.compile(r"\s+")
+_DIGITS = re.compile(r"\D")
 
 
 def compile_pattern(regex: str) -> Any:
@@ -89,15 +90,22 @@ def _matching(entities: Mapping[str, Any], encoded: bytes) -> frozenset[str]:
     return frozenset(regexes[i] for i in hits)
 
 
-def _candidates(entity: Any, encoded: bytes, matching: frozenset[str]) -> Iterable[str]:
-    """Values from every match; patterns run on UTF-8 bytes, where RE2 needs no offset
-    conversion (a capture never splits a character, so each decodes cleanly)."""
+def _matches(
+    entity: Any, encoded: bytes, matching: frozenset[str]
+) -> Iterable[tuple[int, int, str]]:
+    """(start, end, value) of every match; patterns run on UTF-8 bytes, where RE2 needs no
+    offset conversion (a capture never splits a character, so each decodes cleanly)."""
     for pattern in entity.patterns:
         if pattern.regex not in matching:
             continue
         compiled = pattern.compiled or compile_pattern(pattern.regex)
         for match in compiled.finditer(encoded):
-            yield _SPACE.sub("", _fill(pattern.value, match)).upper()
+            value = _SPACE.sub("", _fill(pattern.value, match)).upper()
+            yield match.start(), match.end(), value
+
+
+def _candidates(entity: Any, encoded: bytes, matching: frozenset[str]) -> Iterable[str]:
+    return (value for _, _, value in _matches(entity, encoded, matching))
 
 
 def _is_valid(entity: Any, value: str) -> bool:
@@ -114,6 +122,34 @@ def _string_value(entity: Any, encoded: bytes, matching: frozenset[str]) -> str 
         if value and _is_valid(entity, value):
             return value
     return None
+
+
+def several_references(entities: Mapping[str, Any], text: str) -> bool:
+    """Whether `text` names two different references of one string entity (two order
+    numbers), where one answer would speak of the first only. Matches that overlap are one
+    reference read by two patterns ("PO 4711-0045" as `PO47110045` and `47110045`), and
+    values with the same digits are one reference written twice."""
+    encoded = text.encode()
+    matching = _matching(entities, encoded)
+    if not matching:
+        return False
+    for entity in entities.values():
+        if entity.type != "string":
+            continue
+        found = sorted(
+            (start, end, value)
+            for start, end, value in _matches(entity, encoded, matching)
+            if value and _is_valid(entity, value)
+        )
+        values: set[str] = set()
+        reach = -1
+        for start, end, value in found:
+            if start >= reach:  # a reference of its own, not another reading of the last
+                values.add(_DIGITS.sub("", value) or value)  # PO47110045 = 47110045
+            reach = max(reach, end)
+        if len(values) > 1:
+            return True
+    return False
 
 
 def extract(entities: Mapping[str, Any], text: str, today: dt.date) -> dict[str, Any]:

@@ -123,6 +123,9 @@ class Decision(msgspec.Struct, omit_defaults=True):
     reasons: list[str]
     summary: str  # for the agent who takes over; never contains another customer's data
     scores: list[Score] = msgspec.field(default_factory=list)
+    # the inquiry type told apart from `intent` by too little, whose question the answer of
+    # `intent` also answers (`also_answers`); `confidence` is then the two scores together
+    joined_intent: str | None = None
     entities: dict[str, Any] = msgspec.field(default_factory=dict)
     queue: str | None = None
     rules_fired: list[RuleHit] = msgspec.field(default_factory=list)

@@ -127,6 +127,7 @@ def _intent(doc: Document, index: Index) -> Intent:
         examples=_phrases(data["examples"]),
         keywords=_phrases(data.get("keywords", {})),
         location=doc.location(""),
+        also_answers=tuple(data.get("also_answers", [])),
     )
 
 

@@ -33,6 +33,7 @@ FIXED: dict[str, str] = {
     "language": "enum",
     "text": "text",
     "message": "text",
+    "several_references": "boolean",
     "customer.known": "boolean",
     "customer.id": "string",
     "customer.account_no": "string",

@@ -147,6 +147,7 @@ class Intent:
     examples: Mapping[str, tuple[str, ...]]  # locale -> phrases
     keywords: Mapping[str, tuple[str, ...]]
     location: Location
+    also_answers: tuple[str, ...] = ()  # routine intents whose questions its answer answers
 
 
 @dataclass(frozen=True, slots=True)

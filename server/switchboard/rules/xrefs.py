@@ -84,12 +84,43 @@ def _query(index: Index, doc: Document, at: str, ref: dict[str, Any]) -> list[Pr
     return [doc.problem(f"{at}/query", "unknown_query", message)]
 
 
+def _also_answers(index: Index, doc: Document) -> list[Problem]:
+    """`also_answers` names other routine intents, none of which names this one back."""
+    data = doc.data
+    problems: list[Problem] = []
+    for n, other_id in enumerate(data.get("also_answers", [])):
+        at = f"/also_answers/{n}"
+        found = index.check_ref(doc, at, "intent", other_id)
+        if found:
+            problems += found
+            continue
+        other = index.ids.get("intent", {}).get(other_id)
+        if other_id == data["id"]:
+            message = "An inquiry type cannot name itself under also_answers."
+        elif not data.get("routine"):
+            message = "Only a routine inquiry type answers automatically: remove also_answers."
+        elif other is None or not other.valid:
+            continue
+        elif not other.data.get("routine"):
+            message = f"`{other_id}` is not routine: its inquiries always go to a person."
+        elif data["id"] in other.data.get("also_answers", []):
+            message = (
+                f"`{other_id}` names `{data['id']}` under also_answers too: say which of the "
+                "two answers both questions, in one of the files only."
+            )
+        else:
+            continue
+        problems.append(doc.problem(at, "invalid_also_answers", message))
+    return problems
+
+
 def _intent(index: Index, doc: Document, facts: Catalogue) -> list[Problem]:
     data = doc.data
     problems = index.check_ref(doc, "/queue", "queue", data["queue"])
     problems += index.check_ref(doc, "/clarify_template", "template", data.get("clarify_template"))
     for n, entity in enumerate(data.get("entities", {}).get("one_of", [])):
         problems += index.check_ref(doc, f"/entities/one_of/{n}", "entity", entity)
+    problems += _also_answers(index, doc)
     answer = data.get("answer")
     if answer is None:
         return problems
