@@ -21,7 +21,8 @@ PROBES = Path(__file__).resolve().parent / "data" / "probes.jsonl"
 def test_every_probe_is_decided_as_labelled() -> None:
     demo = demo_ruleset()
     rows = [json.loads(line) for line in PROBES.read_text().splitlines() if line.strip()]
-    assert len(rows) >= 100 and 20 <= sum(r["automated"] for r in rows) <= 40
+    controls = sum(r["automated"] for r in rows)  # plain routine questions among the probes
+    assert len(rows) >= 100 and 0.1 * len(rows) <= controls <= 0.3 * len(rows)
     source = io.BytesIO("".join(json.dumps(r) + "\n" for r in rows).encode())
     sink = io.BytesIO()
     done, refused = classify_stream(demo, source, sink)
