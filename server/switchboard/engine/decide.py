@@ -193,7 +193,13 @@ def decide(
     today = local_time(ruleset.settings, context.now).date()
     entities = _remembered(ruleset, extract(ruleset.entities, written(text), today), context)
     message = message_core(strip_quoted(text))
-    several = several_references(ruleset.entities, written(message))
+    program = program_for(ruleset)
+    read_by_rules = program.facts_for(prediction.intent)
+    several = (  # a second pass over the message: only when a rule reads it
+        several_references(ruleset.entities, written(message))
+        if "several_references" in read_by_rules
+        else False
+    )
     clock.lap("extract")
 
     intent = ruleset.intents.get(prediction.intent)
@@ -211,7 +217,6 @@ def decide(
         **entity_facts(entities),
         **time_facts(ruleset.settings, context.now),
     }
-    program = program_for(ruleset)
     lookups = _fetch(ruleset, intent, references_ok, context, facts, data, program.queries)
     facts["lookup.status"] = lookups.status
     clock.lap("lookups")
@@ -236,7 +241,7 @@ def decide(
             verdict = precedence.render_failed(verdict, intent, default_queue)
     clock.lap("render")
 
-    read = {name: facts.get(name) for name in sorted(program.facts_for(prediction.intent))}
+    read = {name: facts.get(name) for name in sorted(read_by_rules)}
     read.update(intent=prediction.intent, confidence=prediction.confidence)
     summary = summarize(
         intent_title=intent.title if intent else prediction.intent,
