@@ -179,6 +179,28 @@ def test_quoted_earlier_messages_are_not_classified(ruleset: Ruleset) -> None:
         ("Wann kommt SO4500123?\n\nVon meinem iPhone gesendet", "Wann kommt SO4500123?"),
         ("Thanks!", "Thanks!"),  # nothing would remain: the text as it is
         ("Hi, where is SO4500123? Best, Ann", "Hi, where is SO4500123? Best, Ann"),  # one line
+        (
+            "Status of SO4500123 please.\n--\nJane Miller | Purchasing\nProblems? Call us",
+            "Status of SO4500123 please.",
+        ),
+        (
+            "when will SO4500123 be delivered?\nTom\n\nCONFIDENTIALITY NOTICE: This e-mail may "
+            "contain confidential information. If received in error, delete it.",
+            "when will SO4500123 be delivered?\nTom",
+        ),
+        (
+            "wann wird SO4500123 geliefert?\nDiese E-Mail enthält vertrauliche Informationen. "
+            "Wenn Sie sie irrtümlich erhalten haben, löschen Sie sie.",
+            "wann wird SO4500123 geliefert?",
+        ),
+        (
+            "Is INV26004512 paid?\nThis message is intended only for the addressee.",
+            "Is INV26004512 paid?",
+        ),
+        (  # a notice-like phrase inside the question itself is kept
+            "Is this message about SO4500123 confidential? We were told so.",
+            "Is this message about SO4500123 confidential? We were told so.",
+        ),
     ],
 )
 def test_greeting_and_signature_are_not_classified(text: str, core: str) -> None:

@@ -36,6 +36,22 @@ _CLOSING = re.compile(
     r"|von meinem \w+ gesendet)\b[^.?!\n]{0,40}$"
 )
 
+# Lines that start a signature or a disclaimer without a closing line before them: the
+# signature delimiter "-- ", a rule of underscores, and the usual openings of e-mail notices.
+_NOTICE = re.compile(
+    r"(?i)^(?:--\s*|_{5,}|={5,}"
+    r"|(?:confidentiality|privacy|legal|important)\s*(?:notice|note|disclaimer)\b.*"
+    r"|disclaimer\b.*"
+    r"|this (?:e-?mail|message|communication)\b.{0,80}\b(?:confidential|intended (?:only|solely)"
+    r"|privileged)\b.*"
+    r"|if you (?:are not the intended recipient|have received this)\b.*"
+    r"|please consider the environment\b.*"
+    r"|diese (?:e-?mail|nachricht)\b.{0,80}\b(?:vertraulich\w*|bestimmt)\b.*"
+    r"|(?:wenn|falls) sie nicht der (?:richtige|beabsichtigte) (?:adressat|empf(?:ä|ae)nger)\b.*"
+    r"|(?:wenn|falls) sie diese (?:e-?mail|nachricht)\b.*"
+    r"|bitte denken sie an die umwelt\b.*)$"
+)
+
 
 def _deletions() -> tuple[dict[int, None], dict[int, None]]:
     """Translation tables that delete invisible format characters (category Cf) and
@@ -81,7 +97,9 @@ def strip_quoted(text: str) -> str:
 
 def message_core(text: str) -> str:
     """The message without its greeting line and its signature: the lines from the first
-    closing line ("Kind regards", "Mit freundlichen Grüßen", "Sent from my iPhone") on.
+    closing line ("Kind regards", "Mit freundlichen Grüßen", "Sent from my iPhone"), the
+    signature delimiter "--" or the opening of a disclaimer ("This e-mail is confidential")
+    on.
 
     Used for classification: names, job titles, companies and disclaimers in a signature
     say nothing about what is asked, and weigh heavily in a short question. Returns `text`
@@ -93,7 +111,7 @@ def message_core(text: str) -> str:
         start += 1
     kept = []
     for line in lines[start:]:
-        if _CLOSING.match(line):
+        if _CLOSING.match(line) or _NOTICE.match(line):
             break
         kept.append(line)
     core = "\n".join(kept).strip()
