@@ -198,9 +198,10 @@ class Compiler:
             keys = self.phrases(test)
             return lambda f: not keys.isdisjoint(f.found(name))
         if op == "matches":
-            compiled = test.compiled
-            pattern = compiled if hasattr(compiled, "search") else compile_pattern(value)
-            return lambda f: (v := f.encoded(name)) is not None and pattern.search(v) is not None
+            if not hasattr(test.compiled, "search"):
+                compile_pattern(value)  # refuses what RE2 cannot run before it joins the set
+            index = self.book.add_pattern(name, value)
+            return lambda f: index in f.matched(name)
         raise ValueError(f"unknown operator {op!r} on fact {name!r}")
 
 

@@ -1,14 +1,18 @@
-"""The facts of one inquiry as rules see them, and the phrase book for `contains_any`.
+"""The facts of one inquiry as rules see them, and the phrase book for `contains_any` and
+`matches`.
 
 A FactView is a plain dict of fact values that also remembers, per text fact, which of the
-revision's phrases occur in it and its UTF-8 form for RE2, so that neither is computed more
-than once per decision however many rules look at the text.
+revision's phrases occur in it and which of its regular expressions match it (all of them in
+one RE2 set pass), so that neither is computed more than once per decision however many
+rules look at the text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+import re2
 
 from switchboard.engine.text import fold, transliterate_umlauts, words
 
@@ -21,11 +25,37 @@ def spellings(text: str) -> list[list[str]]:
 
 
 class PhraseBook:
-    """Every contains_any phrase of a revision, per fact, for one-pass matching."""
+    """Every contains_any phrase and every `matches` expression of a revision, per fact, for
+    one-pass matching."""
 
     def __init__(self) -> None:
         self.singles: dict[str, set[str]] = {}
         self.multi: dict[str, dict[str, set[tuple[str, ...]]]] = {}  # fact -> first word -> ...
+        self.patterns: dict[str, list[str]] = {}  # fact -> expressions, by index
+        self._sets: dict[str, Any] = {}  # fact -> compiled RE2 set of its expressions
+
+    def add_pattern(self, fact: str, regex: str) -> int:
+        """Register a `matches` expression (case-insensitive) for `fact`; returns its index."""
+        known = self.patterns.setdefault(fact, [])
+        if regex in known:
+            return known.index(regex)
+        known.append(regex)
+        self._sets.pop(fact, None)  # built again, with this one, when next needed
+        return len(known) - 1
+
+    def matching(self, fact: str, encoded: bytes) -> frozenset[int]:
+        """The indexes of the registered expressions that match somewhere in `encoded`."""
+        patterns = self._sets.get(fact)
+        if patterns is None:
+            options = re2.Options()
+            options.case_sensitive = False
+            options.log_errors = False
+            patterns = re2.Set.SearchSet(options)
+            for regex in self.patterns.get(fact, ()):
+                patterns.Add(regex)
+            patterns.Compile()
+            self._sets[fact] = patterns  # one assignment: safe to share between threads
+        return frozenset(patterns.Match(encoded) or ())
 
     def add(self, fact: str, raw: Iterable[Any]) -> frozenset[str]:
         """Register phrases for `fact`; returns their keys (folded, space-joined words)."""
@@ -61,13 +91,23 @@ class PhraseBook:
 class FactView(dict[str, Any]):
     """The facts of one inquiry, plus the phrases found in its text facts (computed once)."""
 
-    __slots__ = ("_book", "_bytes", "_found")
+    __slots__ = ("_book", "_bytes", "_found", "_matched")
 
     def __init__(self, values: Mapping[str, Any], book: PhraseBook | None = None) -> None:
         super().__init__(values)
         self._book = book or PhraseBook()
         self._found: dict[str, frozenset[str]] = {}
+        self._matched: dict[str, frozenset[int]] = {}
         self._bytes: dict[str, bytes | None] = {}
+
+    def matched(self, fact: str) -> frozenset[int]:
+        """The indexes of the book's expressions for `fact` that match it (none if no text)."""
+        cached = self._matched.get(fact)
+        if cached is None:
+            encoded = self.encoded(fact)
+            cached = frozenset() if encoded is None else self._book.matching(fact, encoded)
+            self._matched[fact] = cached
+        return cached
 
     def encoded(self, fact: str) -> bytes | None:
         """A text fact as UTF-8, which RE2 searches without converting offsets back."""
