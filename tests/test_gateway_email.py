@@ -226,15 +226,19 @@ def test_mailing_list_mail_is_decided_but_never_answered(world: World) -> None:
     assert inbound["metadata"]["no_auto_reply"] == "mailing_list"
 
 
-def test_no_header_can_be_injected_through_the_subject(world: World) -> None:
-    _customer, email, order_no = world.api.shipped_orders({"C10023", "C10031"})[1]
-    raw = (
+def subject_with_a_line_break(email: str, order_no: str, header: str) -> bytes:
+    """A status question whose encoded subject hides a line break and `header` after it."""
+    return (
         f"From: <{email}>\r\nTo: {DESK}\r\nMessage-ID: <inj-{uuid.uuid4().hex}@x.example>\r\n"
-        f"Subject: =?utf-8?q?Order_{order_no}=0D=0AX-Injected:_yes?=\r\n"
+        f"Subject: =?utf-8?q?Order_{order_no}=0D=0A{header.replace(' ', '_')}?=\r\n"
         f"Content-Type: text/plain; charset=utf-8\r\n\r\nWhere is order {order_no}?\r\n"
     ).encode("ascii")
+
+
+def test_no_header_can_be_injected_through_the_subject(world: World) -> None:
+    _customer, email, order_no = world.api.shipped_orders({"C10023", "C10031"})[1]
     sent = len(world.sink.received)
-    handled = world.send(raw, email)
+    handled = world.send(subject_with_a_line_break(email, order_no, "X-Injected: yes"), email)
     assert handled.action == "answered", handled
     assert len(world.sink.received) == sent + 1
     reply = world.sink.received[-1]
@@ -246,12 +250,8 @@ def test_no_header_can_be_injected_through_the_subject(world: World) -> None:
 
 def test_a_subject_that_smuggles_in_another_recipient_gets_no_answer(world: World) -> None:
     _customer, email, order_no = world.api.shipped_orders({"C10023", "C10031"})[1]
-    raw = (
-        f"From: <{email}>\r\nTo: {DESK}\r\nMessage-ID: <bcc-{uuid.uuid4().hex}@x.example>\r\n"
-        f"Subject: =?utf-8?q?Order_{order_no}=0D=0ABcc:_victim@example.com?=\r\n"
-        f"Content-Type: text/plain; charset=utf-8\r\n\r\nWhere is order {order_no}?\r\n"
-    ).encode("ascii")
     sent = len(world.sink.received)
+    raw = subject_with_a_line_break(email, order_no, "Bcc: victim@example.com")
     handled = world.send(raw, email)
     assert (handled.action, handled.reason) == ("routed", "another_recipient")
     assert len(world.sink.received) == sent
