@@ -3,7 +3,8 @@ of the demo rules (followed by the reloader), with the demo ERP and its HTTP fac
 made with `switchboard users add` and an API key made with `switchboard keys create`.
 
 Playwright drives Debian's Chromium (`apt-get install chromium`); it never downloads a browser.
-Without Chromium these tests are skipped, saying why.
+Without Chromium these tests are skipped, saying why; under .ci/run, which installs it, they
+fail instead.
 """
 
 from __future__ import annotations
@@ -43,7 +44,10 @@ READY_TIMEOUT_S = 300  # the first start trains the classifier of the demo rules
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     if not Path(CHROMIUM).exists():
-        skip = pytest.mark.skip(reason=f"no Chromium at {CHROMIUM}: apt-get install chromium")
+        reason = f"no Chromium at {CHROMIUM}: apt-get install chromium"
+        if os.environ.get("SWITCHBOARD_REQUIRE_SYSTEM_PROGRAMS"):  # set by .ci/run
+            raise pytest.UsageError(f"{reason} (.ci/run should have installed it)")
+        skip = pytest.mark.skip(reason=reason)
         for item in items:
             if "browser" in str(item.path):
                 item.add_marker(skip)
