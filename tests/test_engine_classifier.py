@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from engine_support import EXAMPLES, demo_ruleset, mini_ruleset
+from engine_support import EXAMPLES, ScriptedBackend, demo_ruleset, mini_ruleset
 from switchboard.engine.classifier import (
     Classifier,
     Prediction,
@@ -229,23 +229,6 @@ def test_text_in_a_language_without_locale_is_out_of_scope(ruleset: Ruleset, tex
     assert prediction.language not in {"en", "de", None}
     assert [p for _, p in prediction.scores] == [1.0, 0.0, 0.0, 0.0]
     assert ruleset.classifier.predict_many([text] * 9)[0] == prediction
-
-
-class ScriptedBackend:
-    """Returns the scores it was given, best first, as a backend would."""
-
-    name = "scripted"
-
-    def __init__(self, scores: Sequence[tuple[str, float]], confidence: float | None = None):
-        ranked = sorted(scores, key=lambda s: -s[1])
-        top = ranked[0]
-        self.prediction = Prediction(top[0], top[1] if confidence is None else confidence, ranked)
-
-    def predict(self, text: str) -> Prediction:
-        return self.prediction
-
-    def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
-        return [self.prediction for _ in texts]
 
 
 def scripted(scores: Sequence[tuple[str, float]], confidence: float | None = None) -> Classifier:

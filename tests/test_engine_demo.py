@@ -18,7 +18,7 @@ import msgspec
 import pytest
 import re2
 
-from engine_support import demo_ruleset, fixed_for
+from engine_support import ScriptedBackend, demo_ruleset, fixed_for
 from switchboard.engine.decide import decide
 from switchboard.engine.sources import FixtureDataSource
 from switchboard.engine.testing import moment
@@ -203,23 +203,13 @@ def test_every_escalation_rule_prevents_an_automatic_answer(rule: Rule) -> None:
 def test_a_close_call_between_status_and_date_gets_the_answer_that_gives_both() -> None:
     """The demo's delivery_date declares `also_answers: [order_status]`: when the classifier
     cannot tell the two apart, the delivery date answer (date and status) goes out."""
-    from switchboard.engine.classifier import Classifier, Prediction
+    from switchboard.engine.classifier import Classifier
 
     ruleset = demo_ruleset()
     inquiry, context, data, _ = realise(ruleset, Scenario())
-    scores = [("order_status", 0.47), ("delivery_date", 0.42), ("complaint", 0.11)]
-
-    class Close:
-        name = "close"
-
-        def predict(self, text: str) -> Prediction:
-            return Prediction("order_status", 0.47, scores)
-
-        def predict_many(self, texts: list[str]) -> list[Prediction]:
-            return [self.predict(t) for t in texts]
-
+    close = ScriptedBackend([("order_status", 0.47), ("delivery_date", 0.42), ("complaint", 0.11)])
     assert isinstance(ruleset.classifier, Classifier)
-    model = dataclasses.replace(ruleset.classifier, backend=Close())
+    model = dataclasses.replace(ruleset.classifier, backend=close)
     decision = decide(
         dataclasses.replace(ruleset, classifier=model),
         inquiry,
@@ -233,7 +223,7 @@ def test_a_close_call_between_status_and_date_gets_the_answer_that_gives_both() 
     assert "10" in decision.reply.body and "shipped" in decision.reply.body
 
     alone = dataclasses.replace(
-        ruleset.classifier, backend=Close(), also_answers={}
+        ruleset.classifier, backend=close, also_answers={}
     )  # without the declaration the same scores are a hand-off
     handed = decide(
         dataclasses.replace(ruleset, classifier=alone),

@@ -167,6 +167,13 @@ def _with_language(prediction: Prediction, text: str) -> Prediction:
     return dataclasses.replace(prediction, language=detect_language(text))  # keeps subclasses
 
 
+def confidence_floor(ruleset: Any, intent: Any) -> float:
+    """The intent's own floor, else the repository's."""
+    if intent is not None and intent.confidence_floor is not None:
+        return float(intent.confidence_floor)
+    return float(ruleset.settings.confidence_floor)
+
+
 def training_set(ruleset: Any) -> TrainingSet:
     texts: list[str] = []
     labels: list[str] = []
@@ -212,12 +219,7 @@ def train(
     scope = next((i.id for i in ruleset.intents.values() if i.out_of_scope), None)
     locales = tuple(ruleset.settings.locales)
     also = {i.id: frozenset(i.also_answers) for i in ruleset.intents.values() if i.also_answers}
-    floors = {
-        i.id: ruleset.settings.confidence_floor
-        if i.confidence_floor is None
-        else i.confidence_floor
-        for i in ruleset.intents.values()
-    }
+    floors = {i.id: confidence_floor(ruleset, i) for i in ruleset.intents.values()}
     return Classifier(backend, ruleset.revision, min_margin, options, locales, scope, also, floors)
 
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from switchboard.engine import precedence
-from switchboard.engine.classifier import Prediction
+from switchboard.engine.classifier import Prediction, confidence_floor
 from switchboard.engine.extract import extract, several_references
 from switchboard.engine.facts import (
     conversation_facts,
@@ -122,11 +122,10 @@ def _fetch(
 
 
 def _confidence_ok(ruleset: Ruleset, intent: Intent | None, prediction: Prediction) -> bool:
-    floor = ruleset.settings.confidence_floor
-    if intent is not None and intent.confidence_floor is not None:
-        floor = intent.confidence_floor
     margin = float(getattr(ruleset.classifier, "min_margin", 0.0))
-    return prediction.confidence >= floor and prediction.margin >= margin
+    return (
+        prediction.confidence >= confidence_floor(ruleset, intent) and prediction.margin >= margin
+    )
 
 
 def _variables(

@@ -61,17 +61,20 @@ def _fill(template: str | None, match: Any) -> str:
     )
 
 
-@functools.lru_cache(maxsize=64)
-def _pattern_set(regexes: tuple[str, ...]) -> Any:
-    """An RE2 set of `regexes` (case-insensitive, as every pattern), cached per revision's
-    patterns."""
+def search_set(regexes: Iterable[str]) -> Any:
+    """One RE2 set of `regexes` (case-insensitive, as every pattern of the rules format):
+    `.Match(encoded)` gives the indexes of those that match anywhere, in a single pass."""
     options = re2.Options()
     options.case_sensitive = False
+    options.log_errors = False
     patterns = re2.Set.SearchSet(options)
     for regex in regexes:
         patterns.Add(regex)
     patterns.Compile()
     return patterns
+
+
+_pattern_set = functools.lru_cache(maxsize=64)(search_set)  # per revision's entity patterns
 
 
 def _matching(entities: Mapping[str, Any], encoded: bytes) -> frozenset[str]:

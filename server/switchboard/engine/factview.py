@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import re2
-
+from switchboard.engine.extract import search_set
 from switchboard.engine.text import fold, transliterate_umlauts, words
 
 
@@ -47,13 +46,7 @@ class PhraseBook:
         """The indexes of the registered expressions that match somewhere in `encoded`."""
         patterns = self._sets.get(fact)
         if patterns is None:
-            options = re2.Options()
-            options.case_sensitive = False
-            options.log_errors = False
-            patterns = re2.Set.SearchSet(options)
-            for regex in self.patterns.get(fact, ()):
-                patterns.Add(regex)
-            patterns.Compile()
+            patterns = search_set(self.patterns.get(fact, ()))
             self._sets[fact] = patterns  # one assignment: safe to share between threads
         return frozenset(patterns.Match(encoded) or ())
 

@@ -94,7 +94,7 @@ def _also_answers(index: Index, doc: Document) -> list[Problem]:
         if found:
             problems += found
             continue
-        other = index.ids.get("intent", {}).get(other_id)
+        other = index.get("intent", other_id)
         if other_id == data["id"]:
             message = "An inquiry type cannot name itself under also_answers."
         elif not data.get("routine"):
