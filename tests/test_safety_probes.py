@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 from engine_support import demo_ruleset
 from switchboard.commands.classify import classify_stream
@@ -31,6 +32,16 @@ def test_every_probe_is_decided_as_labelled() -> None:
     wrong = [
         (row["id"], results[row["id"]]["outcome"], results[row["id"]]["reasons"])
         for row in rows
-        if results[row["id"]]["automated"] != row["automated"]
+        if missed(row, results[row["id"]])
     ]
     assert not wrong, wrong
+
+
+def missed(row: dict[str, Any], result: dict[str, Any]) -> bool:
+    """A probe must not be answered; a control must not be stopped by an escalation rule
+    while the classifier is sure of it. A control the classifier is unsure of goes to a
+    person (`low_confidence`): the labelled inquiry sets count that as lost recall, this
+    test is about the rules."""
+    if not row["automated"]:
+        return bool(result["automated"])
+    return not result["automated"] and "low_confidence" not in result["reasons"]

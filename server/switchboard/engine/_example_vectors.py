@@ -1,9 +1,9 @@
-"""The taxonomy's example phrases as vectors, cached on disk.
+"""The taxonomy's phrases as vectors, cached on disk.
 
-Embedding every example takes seconds, so the vectors are kept in the cache directory under
-a name made of the model's digest and the examples' digest. The name is content-addressed:
+Embedding every phrase takes seconds, so the vectors are kept in the cache directory under
+a name made of the model's digest and the phrases' digest. The name is content-addressed:
 any change to a phrase, its intent or the model gives a new name, so a stale file is never
-read; a revision that leaves the examples alone reuses the file of the one before. Files are
+read; a revision that leaves the phrases alone reuses the file of the one before. Files are
 plain NumPy archives read without pickle, and a file that does not fit is rebuilt.
 """
 
@@ -21,16 +21,22 @@ from typing import Any
 import numpy as np
 
 from switchboard.engine._onnx_model import Encoder
+from switchboard.engine.text import message_core
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class ExampleSet:
-    """Every intent's example phrases, all locales, in a fixed order."""
+    """Every intent's example phrases and keywords, all locales, in a fixed order.
+
+    All of them train the model; only examples (`anchor`) count as the nearest phrase of the
+    out-of-scope gate, because a single keyword ("invoice") is close to too much.
+    """
 
     texts: tuple[str, ...]
     labels: tuple[str, ...]
+    anchor: tuple[bool, ...]
 
     def digest(self) -> str:
         payload = json.dumps([self.texts, self.labels], ensure_ascii=False)
@@ -38,16 +44,19 @@ class ExampleSet:
 
 
 def examples_of(ruleset: Any) -> ExampleSet:
-    """The `examples` of every intent (keywords are left out: single words are poor anchors)."""
+    """Phrases as the classifier sees inquiries: greeting and signature left out."""
     texts: list[str] = []
     labels: list[str] = []
+    anchor: list[bool] = []
     for intent_id in sorted(ruleset.intents):
-        examples = ruleset.intents[intent_id].examples
-        for locale in sorted(examples):
-            for phrase in examples[locale]:
-                texts.append(phrase)
-                labels.append(intent_id)
-    return ExampleSet(tuple(texts), tuple(labels))
+        intent = ruleset.intents[intent_id]
+        for source, is_anchor in ((intent.examples, True), (intent.keywords, False)):
+            for locale in sorted(source):
+                for phrase in source[locale]:
+                    texts.append(message_core(phrase))
+                    labels.append(intent_id)
+                    anchor.append(is_anchor)
+    return ExampleSet(tuple(texts), tuple(labels), tuple(anchor))
 
 
 def cache_file(cache_dir: Path, encoder: Encoder, examples: ExampleSet) -> Path:
@@ -57,7 +66,7 @@ def cache_file(cache_dir: Path, encoder: Encoder, examples: ExampleSet) -> Path:
 def example_vectors(
     examples: ExampleSet, encoder: Encoder, cache_dir: str | Path | None = None
 ) -> np.ndarray:
-    """One unit vector per example, from the cache when it holds them."""
+    """One unit vector per phrase, from the cache when it holds them."""
     path = cache_file(Path(cache_dir), encoder, examples) if cache_dir is not None else None
     if path is not None:
         cached = _read(path, examples, encoder)

@@ -12,16 +12,18 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from switchboard.engine.classifier import BackendUnavailableError
 from switchboard.engine.text import normalize
 
 
-class ModelUnavailableError(RuntimeError):
+class ModelUnavailableError(BackendUnavailableError):
     """The package that ships a model file is not installed."""
 
 
@@ -99,6 +101,11 @@ def read_verified(path: Path, expected_sha256: str) -> bytes:
     return data
 
 
+# Vectors kept per encoder, by text: every revision embeds the taxonomy's phrases again, and
+# an impact preview replays the same inquiries against each proposal. 1.5 KB per entry.
+MEMO_ENTRIES = 8192
+
+
 class Encoder:
     """Text -> unit-length vector. Safe to share between threads once constructed."""
 
@@ -129,6 +136,9 @@ class Encoder:
             model_bytes, sess_options=options, providers=["CPUExecutionProvider"]
         )
         self._inputs = {i.name for i in self.session.get_inputs()}
+        self.memo_entries = MEMO_ENTRIES  # 0 turns the memo off (benchmarks of the model)
+        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._memo_lock = threading.Lock()
 
     @property
     def digest(self) -> str:
@@ -136,7 +146,22 @@ class Encoder:
 
     def encode(self, text: str) -> np.ndarray:
         """The mean of the token vectors, scaled to length 1 (float32, `dimension` values)."""
-        encoding = self.tokenizer.encode(normalize(text))
+        key = normalize(text)
+        with self._memo_lock:
+            known = self._memo.get(key)
+            if known is not None:
+                self._memo.move_to_end(key)
+                return known
+        vector = self._run(key)
+        vector.flags.writeable = False  # shared by every caller that asks for this text
+        with self._memo_lock:
+            self._memo[key] = vector
+            while len(self._memo) > self.memo_entries:
+                self._memo.popitem(last=False)
+        return vector
+
+    def _run(self, normalized: str) -> np.ndarray:
+        encoding = self.tokenizer.encode(normalized)
         ids = np.array([encoding.ids], dtype=np.int64)
         feeds: dict[str, Any] = {
             "input_ids": ids,

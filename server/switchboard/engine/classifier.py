@@ -2,9 +2,10 @@
 
 A backend turns text into a `Prediction` with a probability per intent. Backends are found
 by name in a registry and chosen in `switchboard.yaml` as `classifier: {backend: NAME}`:
-`ngram` (the default, `engine.ngram`) or `embedding` (`engine.embedding`); a plug-in can add
+`embedding` (the default, `engine.embedding`) or `ngram` (`engine.ngram`); a plug-in can add
 another with `register_backend`. `min_margin` is the engine's; every other option of the
-block goes to the backend.
+block goes to the backend. Where the embedding model's package is not installed, the n-gram
+backend stands in, with a warning.
 """
 
 from __future__ import annotations
@@ -26,10 +27,11 @@ from switchboard.engine.text import message_core, strip_quoted
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BACKEND = "ngram"
+DEFAULT_BACKEND = "embedding"
+FALLBACK_BACKEND = "ngram"  # needs nothing beyond scikit-learn
 # Below this gap between the two best intents, the top intent is not trusted either.
 DEFAULT_MIN_MARGIN = 0.2
-_CACHE_FORMAT = 2  # bump when a backend's pickled layout or its training changes
+_CACHE_FORMAT = 3  # bump when a backend's pickled layout or its training changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,7 @@ class Prediction:
     # An intent told apart from `intent` by too little, whose question `intent`'s answer also
     # answers (`also_answers`); `confidence` is then the two scores together.
     joined: str | None = None
+    similarity: float | None = None  # cosine to the intent's nearest example, if measured
 
     @property
     def margin(self) -> float:
@@ -52,6 +55,10 @@ class Prediction:
         if len(self.scores) < 2:
             return 1.0
         return self.scores[0][1] - self.scores[1][1]
+
+
+class BackendUnavailableError(RuntimeError):
+    """A backend cannot run on this installation (a package it needs is missing)."""
 
 
 class Backend(Protocol):
@@ -92,10 +99,10 @@ def backend_names() -> list[str]:
 
 
 def _ensure_builtin() -> None:
-    if DEFAULT_BACKEND not in _REGISTRY:
-        from switchboard.engine import ngram  # registers itself on import
+    if FALLBACK_BACKEND not in _REGISTRY:
+        from switchboard.engine import ngram
 
-        register_backend(DEFAULT_BACKEND, ngram.fit_backend)
+        register_backend(FALLBACK_BACKEND, ngram.fit_backend)
     if "embedding" not in _REGISTRY:
         from switchboard.engine import embedding  # onnxruntime loads only when it is chosen
 
@@ -213,7 +220,15 @@ def train(
     backend = _read_cache(path) if path else None
     if backend is None:
         # A backend may need more than the phrases (routine flags, locales, its own cache).
-        backend = _REGISTRY[name](data, {**options, "ruleset": ruleset, "cache_dir": cache_dir})
+        extra = {"ruleset": ruleset, "cache_dir": cache_dir}
+        try:
+            backend = _REGISTRY[name](data, {**options, **extra})
+        except BackendUnavailableError as exc:
+            log.warning(
+                "classifier backend %s unavailable (%s); using %s", name, exc, FALLBACK_BACKEND
+            )
+            backend = _REGISTRY[FALLBACK_BACKEND](data, extra)
+            path = None  # never store the stand-in under the real backend's key
         if path:
             _write_cache(path, backend)
     scope = next((i.id for i in ruleset.intents.values() if i.out_of_scope), None)

@@ -265,6 +265,7 @@ def decide(
         summary=summary,
         scores=[Score(name, round(p, 4)) for name, p in prediction.scores[:3]],
         joined_intent=prediction.joined,
+        similarity=None if prediction.similarity is None else round(prediction.similarity, 4),
         entities=entities,
         queue=verdict.queue,
         rules_fired=[RuleHit(r.id, r.action, r.reason, r.queue) for r in fired],

@@ -126,6 +126,8 @@ class Decision(msgspec.Struct, omit_defaults=True):
     # the inquiry type told apart from `intent` by too little, whose question the answer of
     # `intent` also answers (`also_answers`); `confidence` is then the two scores together
     joined_intent: str | None = None
+    # cosine similarity to the nearest example phrase of `intent` (the embedding backend)
+    similarity: float | None = None
     entities: dict[str, Any] = msgspec.field(default_factory=dict)
     queue: str | None = None
     rules_fired: list[RuleHit] = msgspec.field(default_factory=list)

@@ -60,8 +60,9 @@ def _classifier(index: Index, settings: Document) -> list[Problem]:
             message = f"`{name}` is never answered automatically, so its similarity is not used."
             problems.append(settings.problem(at, "unused_setting", message, "warning"))
         problems += unknown
-    backend = block.get("backend", "ngram")
-    for name in ("strict", "threshold", "intent_thresholds") if backend != "embedding" else ():
+    backend = block.get("backend", "embedding")
+    only_embedding = ("strict", "threshold", "intent_thresholds", "ngram_weight")
+    for name in only_embedding if backend != "embedding" else ():
         if name in block:
             message = f"`{name}` only applies to `backend: embedding`; {backend} ignores it."
             problems.append(
