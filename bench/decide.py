@@ -26,6 +26,7 @@ from typing import Any
 
 from switchboard.engine.classifier import train
 from switchboard.engine.decide import decide
+from switchboard.engine.embedding import set_memo_entries
 from switchboard.engine.program import program_for
 from switchboard.engine.render import Renderer
 from switchboard.engine.sources import AssumedDataSource
@@ -72,6 +73,9 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def measure(ruleset: Ruleset, texts: list[tuple[str, str]], rounds: int) -> dict[str, Any]:
+    # Every decision embeds its text afresh: the encoder's memo would otherwise turn the
+    # repeated sample texts into lookups and hide the model's cost.
+    set_memo_entries(0)
     context = Context(NOW, CUSTOMER)
     data = AssumedDataSource(ruleset, NOW, CUSTOMER)
     inquiries = [Inquiry(channel=c, text=t) for c, t in texts]  # type: ignore[arg-type]
@@ -230,11 +234,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     results: dict[str, Any] = {"rounds": args.rounds}
-    # Every decision embeds its text afresh: the encoder's memo would otherwise turn the
-    # repeated sample texts into lookups and hide the model's cost.
-    from switchboard.engine._onnx_model import shared_encoder
-
-    shared_encoder().memo_entries = 0
     loaded = load_ruleset(args.rules)
     if loaded.ruleset is None:
         print(f"demo ruleset {args.rules}: cannot be loaded ({len(loaded.errors)} errors)")

@@ -271,6 +271,7 @@ def prepare(work: Path) -> tuple[dict[str, str], str, Path]:
         SWITCHBOARD_DATA_DIR=str(data),
         SWITCHBOARD_CACHE_DIR=str(ROOT / "var" / "cache"),  # keep the trained engine
         SWITCHBOARD_LOG_LEVEL="warning",
+        SWITCHBOARD_EMBEDDING_MEMO="0",  # the sample texts repeat: run the model every time
     )
     return env, key, db
 

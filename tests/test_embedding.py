@@ -24,6 +24,7 @@ from switchboard.engine._onnx_model import (
     ModelIntegrityError,
     ModelUnavailableError,
     PackagedFile,
+    set_memo_entries,
     shared_encoder,
 )
 from switchboard.engine.classifier import TrainingSet, train, training_set
@@ -213,6 +214,20 @@ def test_the_same_text_always_gets_the_same_vector() -> None:
     assert np.array_equal(first, encoder.encode(text))
     assert np.array_equal(first, batch[1])
     assert abs(float(np.linalg.norm(first)) - 1.0) < 1e-5
+
+
+def test_the_memo_returns_the_models_own_vector_and_can_be_turned_off() -> None:
+    encoder = Encoder()
+    text = "Ist die Rechnung INV26004512 schon bezahlt?"
+    first = encoder.encode(text)
+    assert encoder.encode(text) is first  # remembered
+    assert not first.flags.writeable  # shared, so nobody may change it
+    encoder.memo_entries = 0
+    again = encoder.encode(text)
+    assert again is not first and np.array_equal(again, first)
+    assert encoder.encode(text) is not again  # nothing is kept any more
+    set_memo_entries(8192)  # the server's setting reaches encoders already loaded
+    assert shared_encoder().memo_entries == 8192
 
 
 # -- the gate ----------------------------------------------------------------------------

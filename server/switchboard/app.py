@@ -14,6 +14,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from switchboard import __version__
 from switchboard.conversations import open_continuity
+from switchboard.engine.embedding import set_memo_entries
 from switchboard.errors import EXCEPTION_HANDLERS
 from switchboard.observability.logging import formatters
 from switchboard.observability.metrics import Metrics
@@ -56,6 +57,7 @@ def create_app(
         log.warning(
             "no API keys in %s: create one with `switchboard keys create NAME`", settings.keys_path
         )
+    set_memo_entries(settings.embedding_memo)  # before the first ruleset is built
     continuity = open_continuity(settings)
     ui = UiApp.from_settings(settings)
     active = ActiveRuleset()

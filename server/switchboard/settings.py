@@ -112,6 +112,14 @@ class Settings(BaseModel):
         default=None,
         description="Where compiled rulesets are cached; empty means cache/ in the data directory.",
     )
+    embedding_memo: int = Field(
+        default=8192,
+        ge=0,
+        description=(
+            "How many texts the embedding classifier keeps the vectors of (1.5 KB each), so "
+            "that retraining and impact previews embed only new text; 0 runs the model every time."
+        ),
+    )
     proposals_remote: str | None = Field(
         default=None,
         description=(

@@ -148,7 +148,7 @@ class Encoder:
         """The mean of the token vectors, scaled to length 1 (float32, `dimension` values)."""
         key = normalize(text)
         with self._memo_lock:
-            known = self._memo.get(key)
+            known = self._memo.get(key) if self.memo_entries else None
             if known is not None:
                 self._memo.move_to_end(key)
                 return known
@@ -184,6 +184,15 @@ class Encoder:
 
 _shared: dict[ModelSpec, Encoder] = {}
 _shared_lock = threading.Lock()
+
+
+def set_memo_entries(entries: int) -> None:
+    """The memo size of every encoder this process has or will load (a server setting)."""
+    global MEMO_ENTRIES
+    with _shared_lock:
+        MEMO_ENTRIES = entries
+        for encoder in _shared.values():
+            encoder.memo_entries = entries
 
 
 def shared_encoder(spec: ModelSpec = MINILM) -> Encoder:

@@ -36,6 +36,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from switchboard.engine._example_vectors import ExampleSet, example_vectors, examples_of
 from switchboard.engine._onnx_model import Encoder, shared_encoder
+from switchboard.engine._onnx_model import set_memo_entries as set_memo_entries  # for the server
 from switchboard.engine.classifier import Prediction, TrainingSet
 from switchboard.engine.language import detect_language
 from switchboard.engine.ngram import NgramBackend
