@@ -103,6 +103,7 @@ def test_try_a_message_shows_the_decision_and_why(settings: Any) -> None:
     html = response.text
     assert "Decision:" in html and "route" in html
     assert "legal_threat" in html and "quality_claims" in html
+    assert re.search(r"Closest example</dt><dd>0\.\d\d similar", html)  # the gate's cosine
     fragment = post_form(
         client,
         "/ui/try",

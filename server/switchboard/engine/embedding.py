@@ -101,9 +101,7 @@ class EmbeddingBackend:
         self.out_of_scope = out_of_scope
         self.threshold = threshold
         self.intent_thresholds = dict(intent_thresholds)
-        self.model = LogisticRegression(
-            C=_REGULARISATION, class_weight="balanced", max_iter=5000
-        ).fit(vectors, labels)
+        self.model = _regression().fit(vectors, labels)
         self.intents = tuple(str(c) for c in self.model.classes_)
         self.temperature = _temperature(vectors, labels, self.intents)
         # the gate's anchors: example phrases only, grouped by intent
@@ -172,6 +170,10 @@ class EmbeddingBackend:
         self.encoder = encoder
 
 
+def _regression() -> LogisticRegression:
+    return LogisticRegression(C=_REGULARISATION, class_weight="balanced", max_iter=5000)
+
+
 def _temperature(vectors: np.ndarray, labels: np.ndarray, intents: tuple[str, ...]) -> float:
     """The temperature that minimises the log loss of out-of-fold predictions: a logistic
     regression on a few hundred unit vectors is far less sure of itself than it is right."""
@@ -182,8 +184,7 @@ def _temperature(vectors: np.ndarray, labels: np.ndarray, intents: tuple[str, ..
     logits = np.zeros((len(labels), len(intents)))
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=7)
     for train, test in splitter.split(vectors, labels):
-        model = LogisticRegression(C=_REGULARISATION, class_weight="balanced", max_iter=5000)
-        model.fit(vectors[train], labels[train])
+        model = _regression().fit(vectors[train], labels[train])
         fold_logits = np.asarray(model.decision_function(vectors[test]))
         if fold_logits.ndim == 1:
             fold_logits = np.column_stack([np.zeros_like(fold_logits), fold_logits])
