@@ -32,14 +32,13 @@ from typing import Any
 import numpy as np
 from scipy.special import log_softmax
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
 
 from switchboard.engine._example_vectors import ExampleSet, example_vectors, examples_of
 from switchboard.engine._onnx_model import Encoder, shared_encoder
 from switchboard.engine._onnx_model import set_memo_entries as set_memo_entries  # for the server
 from switchboard.engine.classifier import Prediction, TrainingSet
 from switchboard.engine.language import detect_language
-from switchboard.engine.ngram import NgramBackend
+from switchboard.engine.ngram import NgramBackend, fitted_temperature
 from switchboard.engine.text import fold, words
 
 NAME = "embedding"
@@ -60,8 +59,6 @@ CALIBRATED_WEIGHT = 0.6
 MIN_WORDS_FOR_LANGUAGE = 4
 MIN_KNOWN_SHARE = 0.25
 _REGULARISATION = 10.0  # C of the logistic regression; chosen on the dev set
-_TEMPERATURES = np.geomspace(0.05, 20.0, 120)
-_FOLDS = 3
 
 
 class StaleModelError(RuntimeError):
@@ -175,25 +172,13 @@ def _regression() -> LogisticRegression:
 
 
 def _temperature(vectors: np.ndarray, labels: np.ndarray, intents: tuple[str, ...]) -> float:
-    """The temperature that minimises the log loss of out-of-fold predictions: a logistic
-    regression on a few hundred unit vectors is far less sure of itself than it is right."""
-    _, counts = np.unique(labels, return_counts=True)
-    folds = int(min(_FOLDS, counts.min()))
-    if folds < 2:
-        return 1.0
-    logits = np.zeros((len(labels), len(intents)))
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=7)
-    for train, test in splitter.split(vectors, labels):
-        model = _regression().fit(vectors[train], labels[train])
-        fold_logits = np.asarray(model.decision_function(vectors[test]))
-        if fold_logits.ndim == 1:
-            fold_logits = np.column_stack([np.zeros_like(fold_logits), fold_logits])
-        logits[test] = fold_logits
-    truth = np.array([intents.index(str(label)) for label in labels])
-    losses = [
-        -log_softmax(logits / t, axis=1)[np.arange(len(truth)), truth].mean() for t in _TEMPERATURES
-    ]
-    return float(_TEMPERATURES[int(np.argmin(losses))])
+    """A logistic regression on a few hundred unit vectors is far less sure of itself than it
+    is right: one temperature, fitted out of fold, calibrates it."""
+
+    def fold_model(train: np.ndarray, test: np.ndarray) -> tuple[LogisticRegression, np.ndarray]:
+        return _regression().fit(vectors[train], labels[train]), vectors[test]
+
+    return fitted_temperature(labels, intents, fold_model)
 
 
 class StrictBackend:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import compress
 from typing import Any
 
@@ -78,6 +78,33 @@ def _logits(model: LogisticRegression, matrix: Any) -> np.ndarray:
     if logits.ndim == 1:  # two classes: sklearn gives the second class's log-odds only
         logits = np.column_stack([np.zeros_like(logits), logits])
     return logits
+
+
+def fitted_temperature(
+    labels: np.ndarray,
+    intents: Sequence[str],
+    fold_model: Callable[[np.ndarray, np.ndarray], tuple[LogisticRegression, Any]],
+) -> float:
+    """The temperature that minimises the log loss of out-of-fold predictions.
+
+    `fold_model(train, test)` gives a model fitted on the `train` rows and the feature matrix
+    of the `test` rows. Every class has at least as many rows as there are folds, so every
+    fold model has the full model's classes, in the same order.
+    """
+    _, counts = np.unique(labels, return_counts=True)
+    folds = int(min(_FOLDS, counts.min()))
+    if folds < 2 or len(counts) < 2:
+        return 1.0
+    logits = np.zeros((len(labels), len(intents)))
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=7)
+    for train_index, test_index in splitter.split(np.zeros(len(labels)), labels):
+        model, test_rows = fold_model(train_index, test_index)
+        logits[test_index] = _logits(model, test_rows)
+    truth = np.array([list(intents).index(str(label)) for label in labels])
+    losses = [
+        -log_softmax(logits / t, axis=1)[np.arange(len(truth)), truth].mean() for t in _TEMPERATURES
+    ]
+    return float(_TEMPERATURES[int(np.argmin(losses))])
 
 
 class _Fold:
@@ -158,25 +185,11 @@ class NgramBackend:
         return self
 
     def _fit_temperature(self, matrix: sp.csr_matrix, labels: np.ndarray) -> float:
-        """The temperature that minimises the log loss of out-of-fold predictions."""
-        _, counts = np.unique(labels, return_counts=True)
-        folds = int(min(_FOLDS, counts.min()))
-        if folds < 2 or len(counts) < 2:
-            return 1.0
-        # Every class has at least `folds` phrases, so every training part has them all and
-        # each fold model has the full model's classes, in the same order.
-        logits = np.zeros((len(labels), len(self.intents)))
-        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=7)
-        for train_index, test_index in splitter.split(np.zeros(len(labels)), labels):
-            fold = _Fold.of(matrix[train_index], self.features)
-            model = self._fitted(fold.rows(matrix[train_index]), labels[train_index])
-            logits[test_index] = _logits(model, fold.rows(matrix[test_index]))
-        truth = np.array([self.intents.index(str(label)) for label in labels])
-        losses = [
-            -log_softmax(logits / t, axis=1)[np.arange(len(truth)), truth].mean()
-            for t in _TEMPERATURES
-        ]
-        return float(_TEMPERATURES[int(np.argmin(losses))])
+        def fold_model(train: np.ndarray, test: np.ndarray) -> tuple[LogisticRegression, Any]:
+            fold = _Fold.of(matrix[train], self.features)
+            return self._fitted(fold.rows(matrix[train]), labels[train]), fold.rows(matrix[test])
+
+        return fitted_temperature(labels, self.intents, fold_model)
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         if len(texts) <= _SMALL_BATCH:
